@@ -1,0 +1,65 @@
+package textfold
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestFold(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Extorsión en PETÉN", "extorsion en peten"},
+		{"Niña, año, Ñandú", "nina, ano, nandu"},
+		{"«Nada Justifica» — dijo", "\"nada justifica\" - dijo"},
+		{"Comayagüela", "comayaguela"},
+		{"ascii Only", "ascii only"},
+	} {
+		f := Fold(tc.in)
+		if f.Text != tc.want {
+			t.Errorf("Fold(%q) = %q, want %q", tc.in, f.Text, tc.want)
+		}
+		if s := String(tc.in); s != tc.want {
+			t.Errorf("String(%q) = %q, want %q", tc.in, s, tc.want)
+		}
+	}
+}
+
+func TestOffsets(t *testing.T) {
+	in := "Asesinan a mujer en Santa Catarina Pinula, Guatemala. Extorsión"
+	f := Fold(in)
+	i := strings.Index(f.Text, "santa catarina pinula")
+	s, e := f.Span(i, i+len("santa catarina pinula"))
+	if got := in[s:e]; got != "Santa Catarina Pinula" {
+		t.Fatalf("span = %q", got)
+	}
+	i = strings.Index(f.Text, "extorsion")
+	s, e = f.Span(i, i+len("extorsion"))
+	if got := in[s:e]; got != "Extorsión" {
+		t.Fatalf("span = %q", got)
+	}
+}
+
+func FuzzFold(f *testing.F) {
+	f.Add("Peñate ÁÉÍÓÚ ü \u00ad x")
+	f.Fuzz(func(t *testing.T, s string) {
+		fd := Fold(s)
+		if len(fd.orig) != len(fd.Text)+1 {
+			t.Fatalf("offset map length %d for %d bytes", len(fd.orig), len(fd.Text))
+		}
+		prev := 0
+		for i := 0; i <= len(fd.Text); i++ {
+			o := fd.Orig(i)
+			if o < prev || o > len(s) {
+				t.Fatalf("offset %d -> %d not monotonic within [0,%d]", i, o, len(s))
+			}
+			prev = o
+		}
+	})
+}
+
+func BenchmarkFold(b *testing.B) {
+	s := strings.Repeat("La Policía Nacional Civil informó que una mujer murió en la aldea El Carrizal, Jutiapa. ", 30)
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		Fold(s)
+	}
+}
