@@ -112,7 +112,7 @@ func FoldRune(r rune, dst []byte) []byte {
 		return dst // soft hyphen and zero-width characters vanish
 	}
 	var tmp [utf8.UTFMax * 4]byte
-	d := norm.NFD.Append(tmp[:0], string(r)...)
+	d := norm.NFD.AppendString(tmp[:0], string(r))
 	for len(d) > 0 {
 		c, n := utf8.DecodeRune(d)
 		d = d[n:]
