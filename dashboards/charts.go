@@ -1,0 +1,126 @@
+package dashboards
+
+import (
+	"bytes"
+	"html"
+	"html/template"
+	"strings"
+	"time"
+
+	chart "github.com/wcharczuk/go-chart/v2"
+	"github.com/wcharczuk/go-chart/v2/drawing"
+
+	"github.com/infosegura/escucha"
+)
+
+// Charts are rendered on the server as SVG with go-chart (no JavaScript, no CDN, works
+// offline and in any browser). go-chart writes text into the SVG without escaping, so
+// every label is escaped here before it reaches the library.
+
+var palette = []drawing.Color{
+	drawing.ColorFromHex("1f5f8b"), drawing.ColorFromHex("c0392b"), drawing.ColorFromHex("27ae60"),
+	drawing.ColorFromHex("8e44ad"), drawing.ColorFromHex("d35400"), drawing.ColorFromHex("16a085"),
+	drawing.ColorFromHex("7f8c8d"), drawing.ColorFromHex("2c3e50"),
+}
+
+// Series is one line of a time chart.
+type chartSeries struct {
+	Name   string
+	Times  []time.Time
+	Values []float64
+}
+
+// timeChart renders lines over time as inline SVG.
+func timeChart(title string, series []chartSeries, percent bool) template.HTML {
+	var cs []chart.Series
+	for i, s := range series {
+		if len(s.Times) == 0 {
+			continue
+		}
+		ts := chart.TimeSeries{
+			Name: html.EscapeString(s.Name), XValues: s.Times, YValues: s.Values,
+			Style: chart.Style{StrokeColor: palette[i%len(palette)], StrokeWidth: 2},
+		}
+		if len(s.Times) == 1 { // go-chart needs two points for a range
+			ts.XValues = []time.Time{s.Times[0].Add(-12 * time.Hour), s.Times[0]}
+			ts.YValues = []float64{0, s.Values[0]}
+		}
+		cs = append(cs, ts)
+	}
+	if len(cs) == 0 {
+		return ""
+	}
+	g := chart.Chart{
+		Title: html.EscapeString(title), Width: 860, Height: 300,
+		Background: chart.Style{Padding: chart.Box{Top: 30, Left: 10, Right: 10, Bottom: 10}},
+		XAxis: chart.XAxis{ValueFormatter: func(v any) string {
+			if f, ok := v.(float64); ok {
+				return time.Unix(0, int64(f)).UTC().Format("02/01")
+			}
+			return ""
+		}},
+		YAxis:  chart.YAxis{ValueFormatter: func(v any) string { return formatValue(v, percent) }},
+		Series: cs,
+	}
+	if len(cs) > 1 {
+		g.Elements = []chart.Renderable{chart.LegendLeft(&g)}
+	}
+	var b bytes.Buffer
+	if err := g.Render(chart.SVG, &b); err != nil {
+		return template.HTML("<p class=\"muted\">No se pudo dibujar el gráfico: " + html.EscapeString(err.Error()) + "</p>")
+	}
+	return svg(b.String())
+}
+
+// barChart renders horizontal-label bars (top N) as inline SVG.
+func barChart(title string, labels []string, values []float64) template.HTML {
+	if len(labels) == 0 {
+		return ""
+	}
+	bars := make([]chart.Value, len(labels))
+	for i := range labels {
+		l := labels[i]
+		if len([]rune(l)) > 16 {
+			l = string([]rune(l)[:15]) + "…"
+		}
+		bars[i] = chart.Value{Label: html.EscapeString(l), Value: values[i],
+			Style: chart.Style{FillColor: palette[0], StrokeColor: palette[0]}}
+	}
+	if len(bars) == 1 {
+		bars = append(bars, chart.Value{Label: " ", Value: 0})
+	}
+	g := chart.BarChart{
+		Title: html.EscapeString(title), Width: 860, Height: 300, BarWidth: max(8, 600/len(bars)),
+		Background: chart.Style{Padding: chart.Box{Top: 40}},
+		XAxis:      chart.Style{TextRotationDegrees: 40},
+		Bars:       bars,
+	}
+	var b bytes.Buffer
+	if err := g.Render(chart.SVG, &b); err != nil {
+		return template.HTML("<p class=\"muted\">No se pudo dibujar el gráfico: " + html.EscapeString(err.Error()) + "</p>")
+	}
+	return svg(b.String())
+}
+
+func formatValue(v any, percent bool) string {
+	f, _ := v.(float64)
+	if percent {
+		return strings.TrimSuffix(chart.FloatValueFormatterWithFormat(f*100, "%.1f"), ".0") + " %"
+	}
+	return chart.FloatValueFormatterWithFormat(f, "%.0f")
+}
+
+// svg makes the chart responsive and marks it safe (its text was escaped above).
+func svg(s string) template.HTML {
+	s = strings.Replace(s, "<svg ", `<svg role="img" preserveAspectRatio="xMinYMin meet" viewBox="0 0 860 300" class="chart" `, 1)
+	return template.HTML(s)
+}
+
+func histogramChart(h *escucha.Histogram) template.HTML {
+	count := chartSeries{Name: "Documentos"}
+	for _, b := range h.Buckets {
+		count.Times = append(count.Times, b.Start)
+		count.Values = append(count.Values, float64(b.Count))
+	}
+	return timeChart("Atención en el tiempo (documentos que coinciden)", []chartSeries{count}, false)
+}

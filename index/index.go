@@ -1,0 +1,420 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"github.com/infosegura/escucha"
+)
+
+var (
+	metricIndexed = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "escucha_index_documents_total",
+		Help: "Documents received by the indexer, by outcome (indexed, deleted, stale, rejected).",
+	}, []string{"outcome"})
+	metricBatchSeconds = promauto.NewHistogram(prometheus.HistogramOpts{
+		Name:    "escucha_index_batch_seconds",
+		Help:    "Time to make one batch durable.",
+		Buckets: prometheus.ExponentialBuckets(0.005, 2, 12),
+	})
+	metricSearchSeconds = promauto.NewHistogram(prometheus.HistogramOpts{
+		Name:    "escucha_index_search_seconds",
+		Help:    "Time to answer one search.",
+		Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
+	})
+)
+
+var monthDir = regexp.MustCompile(`^\d{4}-\d{2}$`)
+
+// Index is escucha's search index: one Bleve index per month behind an alias. It
+// implements escucha.Sink (the indexer) and escucha.Searcher. Safe for concurrent
+// use; writes are serialised.
+type Index struct {
+	cfg     Config
+	log     *slog.Logger
+	mapping mapping.IndexMapping
+
+	mu     sync.RWMutex // guards shards and closed
+	shards map[string]bleve.Index
+	closed bool
+
+	wmu  sync.Mutex // serialises Write, Drop and the clusterer
+	clus *clusterer
+}
+
+var (
+	_ escucha.Sink     = (*Index)(nil)
+	_ escucha.Searcher = (*Index)(nil)
+)
+
+// Open opens (or creates) the index in cfg.Dir.
+func Open(cfg Config, logger *slog.Logger) (*Index, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("open index %s: %w", cfg.Dir, err)
+	}
+	ix := &Index{cfg: cfg, log: logger, mapping: newMapping(), shards: map[string]bleve.Index{}}
+	entries, err := os.ReadDir(cfg.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("open index %s: %w", cfg.Dir, err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() || !monthDir.MatchString(e.Name()) {
+			continue
+		}
+		idx, err := bleve.OpenUsing(filepath.Join(cfg.Dir, e.Name()), ix.runtimeConfig())
+		if err != nil {
+			ix.closeShards()
+			return nil, fmt.Errorf("open shard %s: %w", e.Name(), err)
+		}
+		idx.SetName(e.Name())
+		ix.shards[e.Name()] = idx
+	}
+	ix.clus = newClusterer(cfg, len(ix.shards) == 0, ix.loadCandidates)
+	logger.Info("index open", "dir", cfg.Dir, "months", len(ix.shards))
+	return ix, nil
+}
+
+func (ix *Index) runtimeConfig() map[string]interface{} {
+	return map[string]interface{}{"unsafe_batch": ix.cfg.UnsafeBatch}
+}
+
+// Close closes every shard.
+func (ix *Index) Close() error {
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.closed {
+		return nil
+	}
+	ix.closed = true
+	return ix.closeShards()
+}
+
+func (ix *Index) closeShards() error {
+	var errs []error
+	for name, s := range ix.shards {
+		if err := s.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close shard %s: %w", name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Months lists the months held, oldest first.
+func (ix *Index) Months() []string {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	out := make([]string, 0, len(ix.shards))
+	for m := range ix.shards {
+		out = append(out, m)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// DocCount is the number of documents in the index.
+func (ix *Index) DocCount() (uint64, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	var n uint64
+	for name, s := range ix.shards {
+		c, err := s.DocCount()
+		if err != nil {
+			return 0, fmt.Errorf("count shard %s: %w", name, err)
+		}
+		n += c
+	}
+	return n, nil
+}
+
+// Drop deletes every month that ends at or before cutoff (retention) and returns
+// the months dropped.
+func (ix *Index) Drop(ctx context.Context, cutoff time.Time) ([]string, error) {
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.closed {
+		return nil, escucha.Errorf(EClosed, "index closed")
+	}
+	var dropped []string
+	for name, s := range ix.shards {
+		if err := ctx.Err(); err != nil {
+			return dropped, err
+		}
+		_, end := ix.monthRange(name)
+		if end.After(cutoff) {
+			continue
+		}
+		if err := s.Close(); err != nil {
+			return dropped, fmt.Errorf("drop month %s: %w", name, err)
+		}
+		delete(ix.shards, name)
+		if err := os.RemoveAll(filepath.Join(ix.cfg.Dir, name)); err != nil {
+			return dropped, fmt.Errorf("drop month %s: %w", name, err)
+		}
+		dropped = append(dropped, name)
+		ix.log.Info("month dropped", "month", name)
+	}
+	sort.Strings(dropped)
+	return dropped, nil
+}
+
+// EClosed is the kind of error returned after Close.
+const EClosed = escucha.EUnavailable
+
+// monthRange is the [start, end) of a shard's month.
+func (ix *Index) monthRange(name string) (time.Time, time.Time) {
+	t, err := time.ParseInLocation("2006-01", name, ix.cfg.Location)
+	if err != nil {
+		return time.Time{}, time.Time{}
+	}
+	return t, t.AddDate(0, 1, 0)
+}
+
+// monthOf names the shard of a document.
+func (ix *Index) monthOf(d *escucha.Document) string {
+	t := when(d)
+	if t.IsZero() {
+		return "0000-00"
+	}
+	return t.In(ix.cfg.Location).Format("2006-01")
+}
+
+// shard returns the shard of a month, creating it. Caller holds wmu.
+func (ix *Index) shard(name string) (bleve.Index, error) {
+	ix.mu.RLock()
+	s, ok := ix.shards[name]
+	closed := ix.closed
+	ix.mu.RUnlock()
+	if closed {
+		return nil, escucha.Errorf(EClosed, "index closed")
+	}
+	if ok {
+		return s, nil
+	}
+	path := filepath.Join(ix.cfg.Dir, name)
+	s, err := bleve.NewUsing(path, ix.mapping, bleve.Config.DefaultIndexType,
+		bleve.Config.DefaultKVStore, ix.runtimeConfig())
+	if err != nil {
+		return nil, fmt.Errorf("create shard %s: %w", name, err)
+	}
+	s.SetName(name)
+	ix.mu.Lock()
+	ix.shards[name] = s
+	ix.mu.Unlock()
+	return s, nil
+}
+
+// view is a read-only alias over the shards that can hold documents in [from, to)
+// (all when both are zero), and whether every chosen month lies wholly inside the
+// range (so the date filter can be left out).
+func (ix *Index) view(from, to time.Time) (bleve.IndexAlias, bool, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.closed {
+		return nil, false, escucha.Errorf(EClosed, "index closed")
+	}
+	var chosen []bleve.Index
+	inside := true
+	for name, s := range ix.shards {
+		start, end := ix.monthRange(name)
+		if start.IsZero() { // undated documents: only without a date filter
+			if from.IsZero() && to.IsZero() {
+				chosen = append(chosen, s)
+			}
+			continue
+		}
+		if (!to.IsZero() && !start.Before(to)) || (!from.IsZero() && !end.After(from)) {
+			continue
+		}
+		if (!from.IsZero() && start.Before(from)) || (!to.IsZero() && end.After(to)) {
+			inside = false
+		}
+		chosen = append(chosen, s)
+	}
+	return bleve.NewIndexAlias(chosen...), inside, nil
+}
+
+// existing is what the index holds of a document id.
+type existing struct {
+	month   string
+	doc     escucha.Document // ID, Version, Fetched, ClusterID only
+	present bool
+}
+
+// lookup finds the current version of ids across all months.
+func (ix *Index) lookup(ctx context.Context, ids []string) (map[string]existing, error) {
+	out := make(map[string]existing, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	alias, _, err := ix.view(time.Time{}, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids)*2, 0, false)
+	req.Fields = []string{fVersion, fFetched, escucha.FacetCluster}
+	res, err := alias.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("look up %d ids: %w", len(ids), err)
+	}
+	for _, h := range res.Hits {
+		e := existing{month: h.Index, present: true}
+		e.doc.ID = h.ID
+		if v, ok := h.Fields[fVersion].(float64); ok {
+			e.doc.Version = int64(v)
+		}
+		e.doc.Fetched = fieldTime(h.Fields[fFetched])
+		e.doc.ClusterID, _ = h.Fields[escucha.FacetCluster].(string)
+		if old, dup := out[h.ID]; dup && !e.doc.Newer(&old.doc) {
+			continue // a stale copy left in another month; the newest wins
+		}
+		out[h.ID] = e
+	}
+	return out, nil
+}
+
+func fieldTime(v any) time.Time {
+	s, _ := v.(string)
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t
+}
+
+// Write upserts docs by id: a document replaces the stored one only if it is Newer
+// (so re-delivery is a no-op and an older version never overwrites a newer one);
+// Deleted documents are removed. Each new document is assigned its case
+// (cluster_id). Write returns once every batch is on disk.
+func (ix *Index) Write(ctx context.Context, docs []*escucha.Document) error {
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
+	start := time.Now()
+
+	latest := make(map[string]*escucha.Document, len(docs))
+	order := make([]string, 0, len(docs))
+	for _, d := range docs {
+		if d == nil {
+			continue
+		}
+		if err := d.Validate(); err != nil {
+			metricIndexed.WithLabelValues("rejected").Inc()
+			ix.log.Warn("document rejected", "err", err)
+			continue
+		}
+		if prev, ok := latest[d.ID]; ok {
+			if d.Newer(prev) {
+				latest[d.ID] = d
+			}
+			continue
+		}
+		latest[d.ID] = d
+		order = append(order, d.ID)
+	}
+	old, err := ix.lookup(ctx, order)
+	if err != nil {
+		return err
+	}
+	batches := map[string]*bleve.Batch{}
+	batch := func(month string) (*bleve.Batch, error) {
+		if b, ok := batches[month]; ok {
+			return b, nil
+		}
+		s, err := ix.shard(month)
+		if err != nil {
+			return nil, err
+		}
+		b := s.NewBatch()
+		batches[month] = b
+		return b, nil
+	}
+	var indexed, deleted, stale int
+	for _, id := range order {
+		d := latest[id]
+		prev := old[id]
+		if prev.present && !d.Newer(&prev.doc) {
+			stale++
+			continue
+		}
+		month := ix.monthOf(d)
+		if prev.present && (d.Deleted || prev.month != month) {
+			b, err := batch(prev.month)
+			if err != nil {
+				return err
+			}
+			b.Delete(id)
+		}
+		if d.Deleted {
+			deleted++
+			ix.clus.forget(id)
+			continue
+		}
+		doc := *d
+		switch {
+		case doc.ClusterID != "":
+		case prev.present && prev.doc.ClusterID != "":
+			doc.ClusterID = prev.doc.ClusterID
+		default:
+			cid, err := ix.clus.assign(ctx, &doc)
+			if err != nil {
+				return err
+			}
+			doc.ClusterID = cid
+		}
+		rec, err := record(&doc, ix.cfg.Location)
+		if err != nil {
+			metricIndexed.WithLabelValues("rejected").Inc()
+			ix.log.Warn("document rejected", "id", id, "err", err)
+			continue
+		}
+		b, err := batch(month)
+		if err != nil {
+			return err
+		}
+		if err := b.Index(id, rec); err != nil {
+			return fmt.Errorf("index %s: %w", id, err)
+		}
+		ix.clus.observe(&doc)
+		indexed++
+	}
+	for month, b := range batches {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		s, err := ix.shard(month)
+		if err != nil {
+			return err
+		}
+		if err := s.Batch(b); err != nil {
+			return fmt.Errorf("write batch to %s: %w", month, err)
+		}
+	}
+	metricIndexed.WithLabelValues("indexed").Add(float64(indexed))
+	metricIndexed.WithLabelValues("deleted").Add(float64(deleted))
+	metricIndexed.WithLabelValues("stale").Add(float64(stale))
+	metricBatchSeconds.Observe(time.Since(start).Seconds())
+	ix.log.Debug("batch indexed", "indexed", indexed, "deleted", deleted, "stale", stale,
+		"took", time.Since(start))
+	return nil
+}

@@ -1,0 +1,325 @@
+package geo
+
+import (
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/infosegura/escucha"
+	"github.com/infosegura/escucha/nlp/textfold"
+)
+
+// rules switches the disambiguation rules; all are on in production. The
+// dev-set test turns them off one at a time to measure each one's effect
+// (docs/geo.md).
+type rules struct {
+	hierarchy, triggers, sourcePrior, population, oneSense, commonWords,
+	institutions, datelines, capitalisation, eventVerbs bool
+}
+
+var allRules = rules{true, true, true, true, true, true, true, true, true, true}
+
+// mention is one matched name in the folded text.
+type mention struct {
+	fs, fe    int   // folded span
+	os, oe    int   // original span
+	cands     []int // candidate entries
+	best      int   // chosen entry, -1 = dropped
+	score     float64
+	trigger   int // level a trigger word asks for, -1 none
+	local     bool
+	dateline  bool
+	instit    bool
+	qualifier bool // names the parent of the previous mention ("Mixco, Guatemala")
+	qualified int  // entry the following qualifier resolved for this mention, -1 none
+	common    bool
+	locative  bool // preceded by "en", "municipio de" …
+	zona      string
+}
+
+// doc is the per-call state.
+type doc struct {
+	g      *gazetteer
+	r      rules
+	body   string
+	f      *textfold.Folded
+	ft     string
+	titleE int // end of the title in the original body
+	prior  string
+	caps   bool // the document is mostly upper case or mostly lower case: capitalisation is no evidence
+	ms     []*mention
+}
+
+func (t *Tagger) tag(d *escucha.Document) []escucha.Place { return t.tagRules(d, allRules) }
+
+func (t *Tagger) tagRules(d *escucha.Document, r rules) []escucha.Place {
+	body := d.Body()
+	if len(body) > t.cfg.MaxBodyBytes {
+		cut := t.cfg.MaxBodyBytes
+		for cut > 0 && !utf8.RuneStart(body[cut]) {
+			cut--
+		}
+		body = body[:cut]
+	}
+	if strings.TrimSpace(body) == "" {
+		return nil
+	}
+	x := &doc{g: t.gaz, r: r, body: body, prior: strings.ToUpper(strings.TrimSpace(d.SourceCountry))}
+	if d.Title != "" && d.Text != "" {
+		x.titleE = len(d.Title)
+	} else if d.Title != "" {
+		x.titleE = len(body)
+	}
+	x.f = textfold.Fold(body)
+	x.ft = x.f.Text
+	x.caps = capsNoEvidence(body)
+	x.find()
+	x.features()
+	x.resolve()
+	return x.output()
+}
+
+// capsNoEvidence reports whether case carries no information in s: almost all
+// letters upper case, or almost none.
+func capsNoEvidence(s string) bool {
+	up, lo := 0, 0
+	for _, c := range s {
+		if unicode.IsUpper(c) {
+			up++
+		} else if unicode.IsLower(c) {
+			lo++
+		}
+	}
+	if up+lo == 0 {
+		return true
+	}
+	ratio := float64(up) / float64(up+lo)
+	return ratio > 0.6 || ratio < 0.005
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c >= 0x80 || c == 'A' || c >= 'A' && c <= 'Z'
+}
+
+// find collects the longest non-overlapping gazetteer matches on word boundaries,
+// the zonas and "la capital".
+func (x *doc) find() {
+	type span struct{ s, e, p int }
+	var spans []span
+	it := x.g.matcher.IterOverlapping(x.ft)
+	for m := it.Next(); m != nil; m = it.Next() {
+		s, e := m.Start(), m.End()
+		if s > 0 && isWordByte(x.ft[s-1]) || e < len(x.ft) && isWordByte(x.ft[e]) {
+			continue
+		}
+		spans = append(spans, span{s, e, m.Pattern()})
+	}
+	sort.Slice(spans, func(i, j int) bool {
+		li, lj := spans[i].e-spans[i].s, spans[j].e-spans[j].s
+		if li != lj {
+			return li > lj
+		}
+		return spans[i].s < spans[j].s
+	})
+	taken := make([]bool, len(x.ft)+1)
+	add := func(s, e int, cands []int, zona string) {
+		for i := s; i < e; i++ {
+			if taken[i] {
+				return
+			}
+		}
+		for i := s; i < e; i++ {
+			taken[i] = true
+		}
+		os, oe := x.f.Span(s, e)
+		x.ms = append(x.ms, &mention{fs: s, fe: e, os: os, oe: oe, cands: cands, best: -1, trigger: -1, qualified: -1, zona: zona})
+	}
+	// Institutions are masked first, so their place words never match.
+	if x.r.institutions {
+		for _, n := range institutionNames {
+			for i := 0; ; {
+				j := strings.Index(x.ft[i:], n)
+				if j < 0 {
+					break
+				}
+				s, e := i+j, i+j+len(n)
+				if (s == 0 || !isWordByte(x.ft[s-1])) && (e == len(x.ft) || !isWordByte(x.ft[e])) {
+					for k := s; k < e; k++ {
+						taken[k] = true
+					}
+				}
+				i = e
+			}
+		}
+	}
+	x.findZonas(add)
+	x.findCapital(add)
+	for _, sp := range spans {
+		add(sp.s, sp.e, x.g.cands[sp.p], "")
+	}
+	sort.Slice(x.ms, func(i, j int) bool { return x.ms[i].fs < x.ms[j].fs })
+}
+
+// findZonas finds "zona 18", "z. 18", "zona 6 de Mixco".
+func (x *doc) findZonas(add func(s, e int, cands []int, zona string)) {
+	ft := x.ft
+	for i := 0; i < len(ft); {
+		j := strings.Index(ft[i:], "z")
+		if j < 0 {
+			return
+		}
+		s := i + j
+		i = s + 1
+		if s > 0 && isWordByte(ft[s-1]) {
+			continue
+		}
+		k := s
+		switch {
+		case strings.HasPrefix(ft[s:], "zona"):
+			k = s + 4
+		case strings.HasPrefix(ft[s:], "z."):
+			k = s + 2
+		default:
+			continue
+		}
+		for k < len(ft) && ft[k] == ' ' {
+			k++
+		}
+		n0 := k
+		for k < len(ft) && ft[k] >= '0' && ft[k] <= '9' {
+			k++
+		}
+		if k == n0 || k-n0 > 2 || k < len(ft) && isWordByte(ft[k]) {
+			continue
+		}
+		num := ft[n0:k]
+		add(s, k, nil, strings.TrimLeft(num, "0"))
+		i = k
+	}
+}
+
+// findCapital finds "la capital", "ciudad capital", "capital guatemalteca" …
+func (x *doc) findCapital(add func(s, e int, cands []int, zona string)) {
+	for _, n := range []string{"la ciudad capital", "la capital", "ciudad capital"} {
+		for i := 0; ; {
+			j := strings.Index(x.ft[i:], n)
+			if j < 0 {
+				break
+			}
+			s, e := i+j, i+j+len(n)
+			i = e
+			if s > 0 && isWordByte(x.ft[s-1]) || e < len(x.ft) && isWordByte(x.ft[e]) {
+				continue
+			}
+			// "la capital de X" names X's capital: leave X to the matcher.
+			if strings.HasPrefix(x.ft[e:], " de ") || strings.HasPrefix(x.ft[e:], " del ") {
+				continue
+			}
+			add(s, e, []int{-2}, "") // -2: resolved later to the document country's capital
+		}
+	}
+}
+
+// words returns up to n word tokens of ft ending before i, nearest last.
+func words(ft string, i, n int) []string {
+	var out []string
+	for len(out) < n && i > 0 {
+		j := i
+		for j > 0 && !isWordByte(ft[j-1]) && ft[j-1] != '.' {
+			if ft[j-1] == '\n' || ft[j-1] == ',' || ft[j-1] == ';' || ft[j-1] == ':' || ft[j-1] == '(' {
+				if len(out) == 0 && ft[j-1] != '\n' {
+					out = append(out, string(ft[j-1]))
+					if len(out) == n {
+						return reverse(out)
+					}
+				} else {
+					return reverse(out)
+				}
+			}
+			j--
+		}
+		k := j
+		for k > 0 && (isWordByte(ft[k-1]) || ft[k-1] == '.') {
+			k--
+		}
+		if k == j {
+			break
+		}
+		out = append(out, strings.TrimSuffix(ft[k:j], "."))
+		i = k
+	}
+	return reverse(out)
+}
+
+func reverse(s []string) []string {
+	for i, j := 0, len(s)-1; i < j; i, j = i+1, j-1 {
+		s[i], s[j] = s[j], s[i]
+	}
+	return s
+}
+
+// Words before a name that say what kind of place follows.
+var (
+	triggerAdmin2 = map[string]bool{"municipio": true, "mun": true, "municipalidad": true, "cabecera": true, "ciudad": true,
+		"canton": false, "distrito": true, "alcaldia": true, "alcalde": true, "alcaldesa": true, "jefe edil": true}
+	triggerAdmin1 = map[string]bool{"departamento": true, "depto": true, "provincia": true, "gobernador": true, "gobernacion": true, "departamental": true}
+	// Sub-municipal features: the name after them is a neighbourhood or a street,
+	// not the municipality or department of the same name.
+	triggerLocal = map[string]bool{"aldea": true, "caserio": true, "canton": true, "colonia": true, "col": true, "barrio": true,
+		"residencial": true, "residenciales": true, "lotificacion": true, "finca": true, "comunidad": true, "asentamiento": true,
+		"sector": true, "calle": true, "avenida": true, "av": true, "calzada": true, "bulevar": true, "boulevard": true,
+		"blvd": true, "parcelamiento": true, "condominio": true, "hacienda": true, "paraje": true, "caserio.": true,
+		"cantones": true, "colonias": true, "aldeas": true, "mercado": true, "parque": true, "puente": true, "rio": true,
+		"volcan": true, "lago": true, "laguna": true, "playa": true, "ruta": true, "carretera": true, "iglesia": true,
+		"parroquia": true, "escuela": true, "colegio": true, "instituto": true, "hospital": true, "universidad": true,
+		"banco": true, "estadio": true, "club": true, "hotel": true, "radio": true, "diario": true, "canal": true,
+		"centro": true, "complejo": true, "edificio": true, "plaza": true, "hogar": true, "cementerio": true, "penal": true,
+		"carcel": true, "granja": true, "centro comercial": true, "terminal": true, "liceo": true, "santuario": true}
+	locativeWords = map[string]bool{"en": true, "de": true, "del": true, "hacia": true, "desde": true, "a": true, "por": true, "entre": true}
+	titles        = map[string]bool{"don": true, "dona": true, "sr": true, "sra": true, "srta": true, "lic": true, "licda": true,
+		"dr": true, "dra": true, "ing": true, "senor": true, "senora": true, "san": false, "fray": true, "padre": true, "hermano": true,
+		"apellido": true, "familia": true, "agente": true, "diputado": true, "diputada": true, "jugador": true, "presidente": true}
+)
+
+// Place names that are also common words, given names or surnames: they count
+// only with locative evidence (a trigger, "en …", a qualifier, or a co-mention
+// of a place that contains them).
+var commonNames = map[string]bool{}
+
+func init() {
+	for _, n := range []string{"flores", "progreso", "el progreso", "esperanza", "la esperanza", "concepcion", "colon",
+		"rosa", "mercedes", "dolores", "libertad", "la libertad", "la paz", "paz", "union", "la union", "victoria",
+		"trinidad", "la trinidad", "reforma", "la reforma", "independencia", "florida", "la democracia", "democracia",
+		"el paraiso", "paraiso", "el porvenir", "porvenir", "el rosario", "rosario", "candelaria", "la candelaria",
+		"morales", "san jose", "santa rosa", "santa ana", "san miguel", "san juan", "san pedro", "san antonio",
+		"san francisco", "san carlos", "san lucas", "san luis", "san marcos", "san pablo", "san rafael", "santa cruz",
+		"santa maria", "santa lucia", "santa barbara", "santa catarina", "santa elena", "santiago", "san andres",
+		"san bartolo", "san cristobal", "san martin", "san mateo", "san vicente", "san sebastian", "san felipe",
+		"san isidro", "san ignacio", "san lorenzo", "san agustin", "san jeronimo", "san benito", "san diego",
+		"el salvador", "guadalupe", "belen", "nazaret", "jesus", "cristo", "la cruz", "cruz", "las cruces", "esquipulas",
+		"america", "atlantida", "valle", "el valle", "pueblo nuevo", "nueva", "nuevo", "victoria", "la victoria",
+		"lempira", "morazan", "cortes", "sanchez", "guzman", "mejia", "herrera", "colon", "bolivar", "chile", "peru",
+		"patria", "constitucion", "bonanza", "corinto", "cuba", "jordan", "armenia", "lima", "paris", "roma",
+		"la esperanza", "sabana grande", "cantarranas", "yuscaran", "orica", "intibuca", "la lima", "las vegas",
+		"la merced", "merced", "santa fe", "gracias", "salud", "caridad", "soledad", "la soledad", "providencia",
+		"la providencia", "el carmen", "carmen", "pilar", "el pilar", "capital", "central", "norte", "sur", "oriente",
+		"occidente", "las flores", "los llanos", "la palma", "palmira", "el centro", "centro", "el estor", "moca", "bonao"} {
+		commonNames[n] = true
+	}
+}
+
+// institutionNames are fixed names of institutions and media that contain place
+// names, masked before matching.
+var institutionNames = []string{"universidad de san carlos", "universidad san carlos", "prensa libre", "hospital roosevelt",
+	"hospital san juan de dios", "hospital general san juan de dios", "banco de guatemala", "el periodico",
+	"diario de centro america", "la prensa grafica", "el diario de hoy", "la prensa de honduras", "diario la prensa",
+	"radio sonora", "canal antigua", "cementos progreso", "cervecería centro americana", "cerveceria centro americana",
+	"estadio mateo flores", "estadio doroteo guamuch flores", "universidad rafael landivar", "universidad mariano galvez",
+	"republica dominicana de futbol", "santa sede", "san valentin", "semana santa", "real madrid", "santa claus",
+	"club xelaju", "xelaju mc", "deportivo mixco", "corte de constitucionalidad", "union europea",
+	"naciones unidas", "estados unidos mexicanos", "guatemala visible", "casa de america", "instituto guatemalteco",
+	"la libertad avanza", "partido libertad", "paseo de la sexta", "sexta avenida", "calzada roosevelt",
+	"calzada san juan", "calzada aguilar batres", "periferico", "anillo periferico", "carretera al atlantico",
+	"carretera interamericana", "carretera a el salvador", "ruta al atlantico", "ruta interamericana", "ruta al pacifico",
+	"san jose de calasanz", "san juan pablo", "san juan bosco", "san pedro apostol", "san francisco de asis"}

@@ -1,0 +1,376 @@
+package nlp
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/infosegura/escucha"
+)
+
+// Evidence kinds (escucha.Span.Kind).
+const (
+	KindEvent       = "event"
+	KindStatistic   = "statistic"
+	KindAnniversary = "anniversary"
+	KindTopic       = "topic"
+	KindBackground  = "background"
+	KindNegated     = "negated"
+)
+
+// compiled is a taxonomy turned into one matcher and pattern-id sets.
+type compiled struct {
+	tax *Taxonomy
+	m   *matcher
+
+	negation, boundary                     idset
+	statistic, anniversary, topic, backgnd idset
+	window                                 int
+	kindWeight                             map[string]float64
+	titleW, leadW                          float64
+	leadN                                  int
+
+	cats   []ccat
+	frames []cframe
+	// rulesOf maps a pattern id to the (category or frame, term) pairs using it.
+	termsOf map[int][]termRef
+}
+
+type idset map[int]bool
+
+type cterm struct {
+	pat     int
+	w       float64
+	with    []int
+	without []int
+}
+
+type ccat struct {
+	id         string
+	threshold  float64
+	implies    []string
+	terms      []cterm
+	figurative idset
+}
+
+type cframe struct {
+	id        string
+	threshold float64
+	requires  []string
+	terms     []cterm
+}
+
+type termRef struct {
+	frame bool
+	owner int // index in cats or frames
+	term  int
+}
+
+func compileTaxonomy(t *Taxonomy) (*compiled, error) {
+	c := &compiled{tax: t, m: newMatcher(), termsOf: map[int][]termRef{}}
+	c.window = t.Cues.Window
+	if c.window <= 0 {
+		c.window = 4
+	}
+	c.titleW, c.leadW, c.leadN = t.Cues.TitleWeight, t.Cues.LeadWeight, t.Cues.LeadSentences
+	if c.titleW == 0 {
+		c.titleW = 1
+	}
+	if c.leadW == 0 {
+		c.leadW = 1
+	}
+	c.kindWeight = map[string]float64{KindEvent: 1, KindStatistic: 1, KindAnniversary: 1,
+		KindTopic: 1, KindBackground: 1, KindNegated: 0}
+	for k, v := range t.Cues.KindWeight {
+		if _, ok := c.kindWeight[k]; !ok {
+			return nil, fmt.Errorf("kind_weight: unknown kind %q", k)
+		}
+		c.kindWeight[k] = v
+	}
+	var err error
+	set := func(name string, pats []string) idset {
+		s := idset{}
+		for _, p := range c.expand(pats, &err, name) {
+			s[p] = true
+		}
+		return s
+	}
+	c.negation = set("cues.negation", t.Cues.Negation)
+	c.boundary = set("cues.boundary", t.Cues.Boundary)
+	c.statistic = set("cues.statistic", t.Cues.Statistic)
+	c.anniversary = set("cues.anniversary", t.Cues.Anniversary)
+	c.topic = set("cues.topic", t.Cues.Topic)
+	c.backgnd = set("cues.background", t.Cues.Background)
+	terms := func(owner string, defs []TermDef) []cterm {
+		var out []cterm
+		for i, d := range defs {
+			ids := c.expand([]string{d.P}, &err, fmt.Sprintf("%s term %d", owner, i))
+			if len(ids) != 1 {
+				continue
+			}
+			w := d.W
+			if w == 0 {
+				w = 1
+			}
+			out = append(out, cterm{pat: ids[0], w: w,
+				with:    c.expand(d.With, &err, owner+" with"),
+				without: c.expand(d.Without, &err, owner+" without")})
+		}
+		return out
+	}
+	for _, cd := range t.Categories {
+		cc := ccat{id: cd.ID, threshold: cd.Threshold, implies: cd.Implies, figurative: set(cd.ID+" figurative", cd.Figurative)}
+		if cc.threshold == 0 {
+			cc.threshold = 0.5
+		}
+		cc.terms = terms(cd.ID, cd.Terms)
+		for ti, tm := range cc.terms {
+			c.termsOf[tm.pat] = append(c.termsOf[tm.pat], termRef{owner: len(c.cats), term: ti})
+		}
+		c.cats = append(c.cats, cc)
+	}
+	for _, fd := range t.Framing {
+		cf := cframe{id: fd.ID, threshold: fd.Threshold, requires: fd.Requires}
+		if cf.threshold == 0 {
+			cf.threshold = 0.5
+		}
+		cf.terms = terms("framing "+fd.ID, fd.Terms)
+		for ti, tm := range cf.terms {
+			c.termsOf[tm.pat] = append(c.termsOf[tm.pat], termRef{frame: true, owner: len(c.frames), term: ti})
+		}
+		c.frames = append(c.frames, cf)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// expand compiles patterns, resolving "@lexicon" references.
+func (c *compiled) expand(pats []string, errp *error, where string) []int {
+	var ids []int
+	for _, p := range pats {
+		if name, ok := strings.CutPrefix(p, "@"); ok {
+			lex, found := c.tax.Lexicons[name]
+			if !found {
+				if *errp == nil {
+					*errp = fmt.Errorf("%s: unknown lexicon %q", where, name)
+				}
+				continue
+			}
+			ids = append(ids, c.expand(lex, errp, where+" @"+name)...)
+			continue
+		}
+		id, err := c.m.add(p)
+		if err != nil {
+			if *errp == nil {
+				*errp = fmt.Errorf("%s: %w", where, err)
+			}
+			continue
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// analysis is the rule pass over one text.
+type analysis struct {
+	t    *text
+	hits []hit
+	// sentHits[s] is the range of hits whose first token is in sentence s.
+	sentLo, sentHi []int
+	sentKind       []string
+	// raw[i] is the summed weight of category i; ev its evidence.
+	raw      []float64
+	ev       [][]escucha.Span
+	kinds    []map[string]float64 // per category: summed weight per evidence kind
+	frameRaw []float64
+	frameEv  [][]escucha.Span
+}
+
+func (c *compiled) analyse(t *text) *analysis {
+	a := &analysis{t: t, hits: c.m.scan(t.toks, nil)}
+	ns := len(t.sents)
+	a.sentLo, a.sentHi = make([]int, ns), make([]int, ns)
+	for i := range a.sentLo {
+		a.sentLo[i] = -1
+	}
+	for hi, h := range a.hits {
+		s := t.toks[h.first].sent
+		if a.sentLo[s] < 0 {
+			a.sentLo[s] = hi
+		}
+		a.sentHi[s] = hi + 1
+	}
+	a.sentKind = make([]string, ns)
+	for s := range ns {
+		a.sentKind[s] = c.sentenceKind(a, s)
+	}
+	a.raw = make([]float64, len(c.cats))
+	a.ev = make([][]escucha.Span, len(c.cats))
+	a.kinds = make([]map[string]float64, len(c.cats))
+	a.frameRaw = make([]float64, len(c.frames))
+	a.frameEv = make([][]escucha.Span, len(c.frames))
+	seen := map[[2]int]int{} // (owner kind/index, pattern) → hits so far, for diminishing returns
+	for _, h := range a.hits {
+		refs := c.termsOf[h.pat]
+		for _, r := range refs {
+			var tm cterm
+			if r.frame {
+				tm = c.frames[r.owner].terms[r.term]
+			} else {
+				cat := &c.cats[r.owner]
+				tm = cat.terms[r.term]
+				if a.overlaps(h, cat.figurative) {
+					continue
+				}
+			}
+			s := t.toks[h.first].sent
+			if len(tm.with) > 0 && !a.sentenceHas(s, tm.with) {
+				continue
+			}
+			if len(tm.without) > 0 && a.sentenceHas(s, tm.without) {
+				continue
+			}
+			kind := a.sentKind[s]
+			if c.negated(a, h) {
+				kind = KindNegated
+			}
+			key := [2]int{r.owner*2 + b2i(r.frame), h.pat}
+			n := seen[key]
+			seen[key] = n + 1
+			w := tm.w * c.kindWeight[kind] * math.Pow(0.5, float64(n))
+			if s == 0 && t.titleN > 0 {
+				w *= c.titleW
+			} else if s <= c.leadN {
+				w *= c.leadW
+			}
+			start, end := t.fold.Span(t.toks[h.first].start, t.toks[h.last-1].end)
+			sp := escucha.Span{Text: t.body[start:end], Start: start, End: end, Kind: kind}
+			if r.frame {
+				a.frameRaw[r.owner] += w
+				a.frameEv[r.owner] = appendSpan(a.frameEv[r.owner], sp)
+				continue
+			}
+			a.raw[r.owner] += w
+			a.ev[r.owner] = appendSpan(a.ev[r.owner], sp)
+			if a.kinds[r.owner] == nil {
+				a.kinds[r.owner] = map[string]float64{}
+			}
+			a.kinds[r.owner][kind] += w
+		}
+	}
+	return a
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// appendSpan keeps evidence short: at most 8 spans, no duplicates.
+func appendSpan(ev []escucha.Span, sp escucha.Span) []escucha.Span {
+	for _, e := range ev {
+		if e.Start == sp.Start && e.End == sp.End {
+			return ev
+		}
+	}
+	if len(ev) >= 8 {
+		return ev
+	}
+	return append(ev, sp)
+}
+
+// ruleScore maps summed evidence weight to [0,1]: 1-exp(-x).
+func ruleScore(x float64) float64 {
+	if x <= 0 {
+		return 0
+	}
+	return 1 - math.Exp(-x)
+}
+
+func (a *analysis) sentenceHas(s int, ids []int) bool {
+	if a.sentLo[s] < 0 {
+		return false
+	}
+	for _, h := range a.hits[a.sentLo[s]:a.sentHi[s]] {
+		for _, id := range ids {
+			if h.pat == id {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (a *analysis) overlaps(h hit, set idset) bool {
+	if len(set) == 0 {
+		return false
+	}
+	s := a.t.toks[h.first].sent
+	if a.sentLo[s] < 0 {
+		return false
+	}
+	for _, o := range a.hits[a.sentLo[s]:a.sentHi[s]] {
+		if set[o.pat] && o.first < h.last && h.first < o.last {
+			return true
+		}
+	}
+	return false
+}
+
+// sentenceKind: background beats anniversary beats statistic beats topic.
+func (c *compiled) sentenceKind(a *analysis, s int) string {
+	if a.sentLo[s] < 0 {
+		return KindEvent
+	}
+	var st, an, tp, bg bool
+	for _, h := range a.hits[a.sentLo[s]:a.sentHi[s]] {
+		st = st || c.statistic[h.pat]
+		an = an || c.anniversary[h.pat]
+		tp = tp || c.topic[h.pat]
+		bg = bg || c.backgnd[h.pat]
+	}
+	switch {
+	case bg:
+		return KindBackground
+	case an:
+		return KindAnniversary
+	case st:
+		return KindStatistic
+	case tp:
+		return KindTopic
+	}
+	return KindEvent
+}
+
+// negated reports a negation cue ending at most window tokens before h in the same
+// sentence, with no boundary word or , ; : between them.
+func (c *compiled) negated(a *analysis, h hit) bool {
+	s := a.t.toks[h.first].sent
+	if a.sentLo[s] < 0 {
+		return false
+	}
+	for _, o := range a.hits[a.sentLo[s]:a.sentHi[s]] {
+		if !c.negation[o.pat] || o.last > h.first || h.first-o.last > c.window {
+			continue
+		}
+		between := a.t.fold.Text[a.t.toks[o.last-1].end:a.t.toks[h.first].start]
+		if strings.ContainsAny(between, ",;:") {
+			continue
+		}
+		blocked := false
+		for _, b := range a.hits[a.sentLo[s]:a.sentHi[s]] {
+			if c.boundary[b.pat] && b.first >= o.last && b.last <= h.first {
+				blocked = true
+				break
+			}
+		}
+		if !blocked {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,312 @@
+package nlp
+
+import (
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/abadojack/whatlanggo"
+	"github.com/kljensen/snowball/spanish"
+
+	"github.com/infosegura/escucha/nlp/textfold"
+)
+
+// token is a word of the folded text: s is the folded word, start/end its byte
+// offsets in the folded text, sent the index of its sentence.
+type token struct {
+	s          string
+	start, end int
+	sent       int
+}
+
+// text is a document body prepared once for every matcher.
+type text struct {
+	body   string
+	fold   *textfold.Folded
+	toks   []token
+	sents  []sentence
+	titleN int // bytes of the title in body (0 when there is none)
+}
+
+// sentence is a [first,last) token range and its folded byte range.
+type sentence struct {
+	first, last int
+	start, end  int
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+}
+
+// prepare folds body, tokenises and splits it into sentences.
+func prepare(body string, titleLen int) *text {
+	t := &text{body: body, fold: textfold.Fold(body), titleN: titleLen}
+	t.toks = tokenize(t.fold.Text)
+	t.sents = splitSentences(body, t.fold, t.toks, titleLen)
+	return t
+}
+
+// tokenize splits folded text into words: runs of ASCII letters and digits plus any
+// non-ASCII letter that survived folding. Offsets are into the folded text.
+func tokenize(s string) []token {
+	toks := make([]token, 0, len(s)/6)
+	start := -1
+	for i := 0; i < len(s); {
+		c := s[i]
+		word := false
+		n := 1
+		if c < utf8.RuneSelf {
+			word = isWordByte(c)
+		} else {
+			r, sz := utf8.DecodeRuneInString(s[i:])
+			n = sz
+			word = unicode.IsLetter(r) || unicode.IsDigit(r)
+		}
+		if word {
+			if start < 0 {
+				start = i
+			}
+		} else if start >= 0 {
+			toks = append(toks, token{s: s[start:i], start: start, end: i})
+			start = -1
+		}
+		i += n
+	}
+	if start >= 0 {
+		toks = append(toks, token{s: s[start:], start: start, end: len(s)})
+	}
+	return toks
+}
+
+// abbreviations that end with a period without ending a sentence (folded).
+var abbreviations = map[string]bool{
+	"sr": true, "sra": true, "srta": true, "sres": true, "lic": true, "licda": true, "licdo": true,
+	"dr": true, "dra": true, "ing": true, "arq": true, "prof": true, "no": true, "num": true,
+	"nro": true, "km": true, "kms": true, "art": true, "arts": true, "inc": true, "gral": true,
+	"cnel": true, "cap": true, "sgto": true, "sgt": true, "tte": true, "cmdte": true, "pag": true,
+	"tel": true, "av": true, "ave": true, "avda": true, "col": true, "aprox": true, "depto": true,
+	"dpto": true, "mpio": true, "z": true, "etc": true, "ee": true, "uu": true, "vs": true,
+	"mons": true, "pbro": true, "fr": true, "sta": true, "sto": true, "ca": true, "cia": true,
+	"min": true, "max": true, "mts": true, "mm": true, "cm": true, "hrs": true, "pts": true,
+	"ej": true, "dip": true, "exp": true, "ref": true, "lt": true, "lts": true, "st": true,
+}
+
+// splitSentences cuts at . ! ? … and blank lines, Spanish-aware: not after known
+// abbreviations, single letters (initials) or inside numbers ("3.5", "Q1.500"), and
+// only when the next word starts a sentence (capital, digit, ¿, ¡, quote, dash).
+// The title is always its own sentence.
+func splitSentences(body string, f *textfold.Folded, toks []token, titleLen int) []sentence {
+	s := f.Text
+	var cuts []int // folded byte offsets where a new sentence starts
+	titleCut := -1
+	if titleLen > 0 && titleLen < len(body) {
+		// first folded byte that maps at or after the title's end
+		for i := range len(s) {
+			if f.Orig(i) >= titleLen {
+				titleCut = i
+				break
+			}
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch c {
+		case '\n':
+			if i+1 < len(s) && s[i+1] == '\n' {
+				cuts = append(cuts, i+1)
+			}
+			continue
+		case '.', '!', '?':
+		default:
+			if c == 0xe2 && strings.HasPrefix(s[i:], "…") {
+				cuts = appendCut(cuts, body, f, s, i+len("…"))
+				i += len("…") - 1
+			}
+			continue
+		}
+		if c == '.' {
+			// inside a number
+			if i > 0 && i+1 < len(s) && s[i-1] >= '0' && s[i-1] <= '9' && s[i+1] >= '0' && s[i+1] <= '9' {
+				continue
+			}
+			// abbreviation or initial before the period
+			j := i
+			for j > 0 && isWordByte(s[j-1]) {
+				j--
+			}
+			w := s[j:i]
+			if abbreviations[w] || (len(w) == 1 && w[0] >= 'a' && w[0] <= 'z') {
+				continue
+			}
+		}
+		// swallow repeated terminators and closing quotes/brackets
+		k := i + 1
+		for k < len(s) && strings.IndexByte(".!?\"')]»", s[k]) >= 0 {
+			k++
+		}
+		cuts = appendCut(cuts, body, f, s, k)
+		i = k - 1
+	}
+	if titleCut >= 0 {
+		cuts = append(cuts, titleCut)
+	}
+	sortInts(cuts)
+	// assign tokens
+	var sents []sentence
+	ci := 0
+	cur := sentence{first: 0, start: 0}
+	for ti := range toks {
+		for ci < len(cuts) && cuts[ci] <= toks[ti].start {
+			if ti > cur.first {
+				cur.last = ti
+				cur.end = toks[ti-1].end
+				sents = append(sents, cur)
+				cur = sentence{first: ti, start: toks[ti].start}
+			}
+			ci++
+		}
+		toks[ti].sent = len(sents)
+	}
+	if len(toks) > cur.first {
+		cur.last = len(toks)
+		cur.end = toks[len(toks)-1].end
+		sents = append(sents, cur)
+	}
+	return sents
+}
+
+// appendCut adds a cut at k if what follows (after spaces) starts a sentence.
+func appendCut(cuts []int, body string, f *textfold.Folded, s string, k int) []int {
+	j := k
+	for j < len(s) && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r' || s[j] == '\n') {
+		j++
+	}
+	if j == k && j < len(s) {
+		return cuts // "3.5", "www.x.com": no space after the period
+	}
+	if j >= len(s) {
+		return cuts
+	}
+	o := f.Orig(j)
+	r, _ := utf8.DecodeRuneInString(body[o:])
+	if unicode.IsUpper(r) || unicode.IsDigit(r) || strings.ContainsRune("¿¡\"'«“‘-—–(", r) {
+		return append(cuts, j)
+	}
+	return cuts
+}
+
+func sortInts(a []int) {
+	for i := 1; i < len(a); i++ {
+		for j := i; j > 0 && a[j] < a[j-1]; j-- {
+			a[j], a[j-1] = a[j-1], a[j]
+		}
+	}
+}
+
+// stemmer caches Spanish Snowball stems; safe for concurrent use. The cache stops
+// growing at maxStems entries (news vocabulary saturates well below that).
+type stemmer struct {
+	m sync.Map
+	n int64
+	mu sync.Mutex
+}
+
+const maxStems = 300_000
+
+func (st *stemmer) stem(w string) string {
+	if v, ok := st.m.Load(w); ok {
+		return v.(string)
+	}
+	s := spanish.Stem(w, true)
+	st.mu.Lock()
+	if st.n < maxStems {
+		st.n++
+		st.mu.Unlock()
+		st.m.Store(strings.Clone(w), s)
+	} else {
+		st.mu.Unlock()
+	}
+	return s
+}
+
+// Language identification: a fast function-word vote decides clear cases (most
+// news); whatlanggo's trigram model, restricted to likely languages, decides the rest.
+var (
+	stopES = wordSet("el la los las del y en que por con una un se su sus es fue para al lo como mas pero esta este sobre tras entre desde sin le les ya hasta cuando donde tambien ha han segun")
+	stopEN = wordSet("the and of to in is was for on with that by from at are this were has have be it as an after their his her which who police said")
+	stopPT = wordSet("nao uma com os as do da dos das em no na pelo pela foi ao aos e mais como mas seu sua ela ele tambem ja isso nos")
+	stopFR = wordSet("le les des du et est une dans pour pas qui sur au avec ce il elle sont ont par plus mais")
+
+	langOptions = whatlanggo.Options{Whitelist: map[whatlanggo.Lang]bool{
+		whatlanggo.Spa: true, whatlanggo.Eng: true, whatlanggo.Por: true, whatlanggo.Fra: true,
+		whatlanggo.Ita: true, whatlanggo.Deu: true,
+	}}
+)
+
+func wordSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
+}
+
+// detectLang returns an ISO 639-1 code ("es", "en", …) or "" when the text has no
+// words. toks are the folded tokens of the text.
+func detectLang(body string, toks []token) string {
+	if len(toks) == 0 {
+		return ""
+	}
+	var es, en, pt, fr int
+	n := min(len(toks), 300)
+	for _, t := range toks[:n] {
+		w := t.s
+		if stopES[w] {
+			es++
+		}
+		if stopEN[w] {
+			en++
+		}
+		if stopPT[w] {
+			pt++
+		}
+		if stopFR[w] {
+			fr++
+		}
+	}
+	best, second := es, max(en, pt, fr)
+	if best >= 3 && best >= 2*second+1 {
+		return "es"
+	}
+	if en >= 3 && en >= 2*max(es, pt, fr)+1 {
+		return "en"
+	}
+	sample := body
+	if len(sample) > 1200 {
+		cut := 1200
+		for cut > 0 && !utf8.RuneStart(sample[cut]) {
+			cut--
+		}
+		sample = sample[:cut]
+	}
+	info := whatlanggo.DetectWithOptions(sample, langOptions)
+	code := info.Lang.Iso6391()
+	if code == "" || (!info.IsReliable() && es > 0 && es >= max(en, pt, fr)) {
+		if es > 0 && es >= max(en, pt, fr) {
+			return "es"
+		}
+	}
+	return code
+}
+
+func foldRune(r rune, dst []byte) []byte {
+	if r < utf8.RuneSelf {
+		c := byte(r)
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		return append(dst, c)
+	}
+	return textfold.FoldRune(r, dst)
+}
