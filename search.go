@@ -12,13 +12,6 @@ const (
 	SortDate      = "date"
 )
 
-// Histogram intervals.
-const (
-	IntervalDay   = "day"
-	IntervalWeek  = "week"
-	IntervalMonth = "month"
-)
-
 // Export formats.
 const (
 	ExportCSV    = "csv"
@@ -89,7 +82,7 @@ type SearchRequest struct {
 	// ByCase adds facet counts by case (cluster) beside counts by document.
 	ByCase bool `json:"by_case,omitempty"`
 	// Histogram is IntervalDay, IntervalWeek or IntervalMonth for attention over time.
-	Histogram string `json:"histogram,omitempty"`
+	Histogram Interval `json:"histogram,omitempty"`
 	// Terms asks for that many significant terms of the result set.
 	Terms int `json:"terms,omitempty"`
 }
@@ -170,7 +163,7 @@ func (r *SearchRequest) Validate() error {
 type SearchResult struct {
 	Total uint64 `json:"total"` // matching documents
 	// Cases is the number of distinct cases (cluster_id) among the matches.
-	Cases int   `json:"cases"`
+	Cases int   `json:"cases,omitempty"`
 	Hits  []Hit `json:"hits"`
 	// Next is the cursor for the following page ("" when this is the last).
 	Next       string           `json:"next,omitempty"`
@@ -231,7 +224,7 @@ type Bucket struct {
 
 // Histogram is attention over time.
 type Histogram struct {
-	Interval string   `json:"interval"`
+	Interval Interval `json:"interval"`
 	Buckets  []Bucket `json:"buckets"`
 }
 

@@ -114,7 +114,7 @@ func stripAMPPath(p string) string {
 	case strings.HasSuffix(lp, "/amp/"):
 		return p[:len(p)-4]
 	case strings.HasSuffix(lp, "/amp"):
-		return p[:len(p)-3]
+		return p[:len(p)-4]
 	case strings.HasSuffix(lp, ".amp"):
 		return p[:len(p)-4]
 	case strings.HasSuffix(lp, ".amp.html"):

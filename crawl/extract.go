@@ -79,7 +79,7 @@ func Extract(body []byte, pageURL string, loc *time.Location) (*Article, error) 
 
 	a.Author = firstNonEmpty(ld.author, notURL(meta["author"]), notURL(meta["article:author"]),
 		notURL(meta["parsely-author"]), notURL(meta["dc.creator"]),
-		textOf(doc.Find(`[itemprop="author"] [itemprop="name"], [itemprop="author"], [rel="author"], .author-name, .autor, .author, .byline, .firma`).First()))
+		bylineOf(doc.Find(`[itemprop="author"] [itemprop="name"], [itemprop="author"], [rel="author"], .author-name, .autor, .author, .byline, .firma`)))
 	a.Author = cleanAuthor(a.Author)
 
 	a.Lang = normLang(firstNonEmpty(ld.lang, attr(doc.Find("html").First(), "lang"), meta["og:locale"],
@@ -105,7 +105,7 @@ func Extract(body []byte, pageURL string, loc *time.Location) (*Article, error) 
 	if err != nil {
 		return a, nil //nolint:nilerr // a page without main text is still a page (title, date, links)
 	}
-	a.Text = text
+	a.Text = dropLeadingTitle(text, a.Title)
 	if a.Lang == "" {
 		a.Lang = guessLang(a.Text)
 	}
@@ -118,6 +118,7 @@ func mainText(root *html.Node, base *url.URL) (string, error) {
 	res, err := trafilatura.ExtractDocument(root, trafilatura.Options{
 		OriginalURL:     base,
 		ExcludeComments: true,
+		PruneSelector:   boilerplateSelector,
 		EnableFallback:  true,
 		HtmlDateMode:    trafilatura.Disabled,
 		Focus:           trafilatura.Balanced,
@@ -182,6 +183,14 @@ func isBlock(a atom.Atom, name string) bool {
 	}
 	return name == "head" || name == "list" || name == "item" || name == "quote" // trafilatura's own tags
 }
+
+// boilerplateSelector prunes what trafilatura's English-trained rules miss on
+// Spanish-language CMSs: comment, related-news, newsletter, cookie and sharing blocks.
+const boilerplateSelector = `[class*="comentario"], [id*="comentario"], [class*="comment"], [id*="comment"], ` +
+	`[class*="relacionad"], [class*="related"], [class*="newsletter"], [class*="boletin"], ` +
+	`[class*="cookie"], [id*="cookie"], [class*="share"], [class*="compartir"], [class*="social"], ` +
+	`[class*="publicidad"], [class*="advert"], [class*="banner"], [class*="suscri"], [class*="lea-tambien"], ` +
+	`[class*="leer-mas"], [class*="tags"], [class*="etiquetas"], nav, footer, aside, form, iframe`
 
 var spaceRe = regexp.MustCompile(`\s+`)
 
@@ -456,6 +465,30 @@ func attr(s *goquery.Selection, name string) string {
 	return strings.TrimSpace(v)
 }
 
+// bylineOf reads the first short byline: an element's own text when it wraps more
+// (unclosed bylines in div soup swallow the article).
+func bylineOf(sel *goquery.Selection) string {
+	var out string
+	sel.EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		t := textOf(s)
+		if utf8.RuneCountInString(t) > 120 {
+			var own strings.Builder
+			for c := s.Nodes[0].FirstChild; c != nil; c = c.NextSibling {
+				if c.Type == html.TextNode {
+					own.WriteString(c.Data)
+				}
+			}
+			t = normSpace(own.String())
+		}
+		if t != "" && utf8.RuneCountInString(t) <= 120 {
+			out = t
+			return false
+		}
+		return true
+	})
+	return out
+}
+
 func textOf(s *goquery.Selection) string { return normSpace(s.Text()) }
 
 func firstNonEmpty(vals ...string) string {
@@ -474,7 +507,20 @@ func notURL(s string) string {
 	return s
 }
 
-var byPrefix = regexp.MustCompile(`(?i)^(por|by|redacci[oó]n:?)\s+`)
+var byPrefix = regexp.MustCompile(`(?i)^(por|by|redacci[oó]n:)\s+`)
+
+// dropLeadingTitle removes the headline when the extractor kept it as the first
+// paragraph (Document.Body puts the title first already).
+func dropLeadingTitle(text, title string) string {
+	first, rest, ok := strings.Cut(text, "\n\n")
+	if !ok {
+		return text
+	}
+	if title != "" && strings.EqualFold(normSpace(first), normSpace(title)) {
+		return rest
+	}
+	return text
+}
 
 func cleanAuthor(s string) string {
 	s = normSpace(s)

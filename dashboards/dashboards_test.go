@@ -71,7 +71,7 @@ func newTestServer(t *testing.T, docs ...*escucha.Document) (*httptest.Server, *
 	t.Helper()
 	fs := &fakeSearcher{docs: docs}
 	s, err := New(Config{
-		Tokens: []Token{{"ana", RoleViewer, viewerTok}, {"beto", RoleAnalyst, analystTok}, {"root", RoleAdmin, adminTok}},
+		Tokens:   []Token{{"ana", RoleViewer, viewerTok}, {"beto", RoleAnalyst, analystTok}, {"root", RoleAdmin, adminTok}},
 		Searcher: fs, Health: func() any { return map[string]string{"diario": "ok"} },
 	})
 	if err != nil {
@@ -193,11 +193,11 @@ func TestSearchPageEscapesHostileText(t *testing.T) {
 
 func TestHighlightOnlyKeepsMark(t *testing.T) {
 	for in, want := range map[string]string{
-		"a <mark>b</mark> c":                    "a <mark>b</mark> c",
-		"<b>x</b> <mark>y":                      "&lt;b&gt;x&lt;/b&gt; <mark>y</mark>",
-		"&lt;script&gt; <mark>z</mark>":         "&lt;script&gt; <mark>z</mark>",
-		`<mark onclick="x">q</mark>`:            `&lt;mark onclick=&#34;x&#34;&gt;q</mark>`,
-		"tail</mark>":                           "<mark>tail</mark>",
+		"a <mark>b</mark> c":            "a <mark>b</mark> c",
+		"<b>x</b> <mark>y":              "&lt;b&gt;x&lt;/b&gt; <mark>y</mark>",
+		"&lt;script&gt; <mark>z</mark>": "&lt;script&gt; <mark>z</mark>",
+		`<mark onclick="x">q</mark>`:    `&lt;mark onclick=&#34;x&#34;&gt;q</mark>`,
+		"tail</mark>":                   "<mark>tail</mark>",
 	} {
 		if got := string(highlight(in)); got != want {
 			t.Errorf("highlight(%q) = %q, want %q", in, got, want)

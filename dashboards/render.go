@@ -23,9 +23,9 @@ var categoryNames = map[string]string{
 	"trata_personas": "Trata de personas", "extorsion": "Extorsión", "desaparicion": "Desaparición",
 	"robo": "Robo", "crimen_organizado": "Crimen organizado", "ciberdelito": "Ciberdelito",
 	"desplazamiento_forzado": "Desplazamiento forzado",
-	"justificacion": "Justificación / culpa a la víctima", "derechos": "Enfoque de derechos",
+	"justificacion":          "Justificación / culpa a la víctima", "derechos": "Enfoque de derechos",
 	"nada_justifica": "Nada Justifica",
-	"news": "Noticias", "mastodon": "Mastodon", "bluesky": "Bluesky", "reddit": "Reddit",
+	"news":           "Noticias", "mastodon": "Mastodon", "bluesky": "Bluesky", "reddit": "Reddit",
 	"telegram": "Telegram", "youtube": "YouTube", "import": "Importado",
 }
 
@@ -68,7 +68,16 @@ var funcs = template.FuncMap{
 		return fmt.Sprintf("%d %s %d, %s", t.Day(), meses[t.Month()-1], t.Year(), t.Format("15:04"))
 	},
 	"highlight": highlight,
-	"num":       thousands,
+	"dict": func(kv ...string) map[string]string {
+		m := map[string]string{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return m
+	},
+	"list":  func(xs ...string) []string { return xs },
+	"deref": func(p *float64) float64 { return *p },
+	"num":   thousands,
 	"pct": func(f float64) string {
 		return strings.Replace(fmt.Sprintf("%.1f %%", f*100), ".", ",", 1)
 	},

@@ -52,7 +52,7 @@ func searchRequest(q url.Values) (escucha.SearchRequest, error) {
 		Clusters:   list("cluster", "caso"),
 		Sort:       first("sort", "orden"),
 		After:      first("after", "despues"),
-		Histogram:  first("histogram", "histograma"),
+		Histogram:  escucha.Interval(first("histogram", "histograma")),
 		Collapse:   first("collapse", "agrupar") != "0",
 	}
 	switch req.Sort {
@@ -205,12 +205,12 @@ func highlight(fragment string) template.HTML {
 }
 
 type searchView struct {
-	Req      escucha.SearchRequest
-	Params   url.Values
-	Res      *escucha.SearchResult
-	Chart    template.HTML
+	Req       escucha.SearchRequest
+	Params    url.Values
+	Res       *escucha.SearchResult
+	Chart     template.HTML
 	CanExport bool
-	Error    string
+	Error     string
 }
 
 func (v searchView) With(key, value string) string {

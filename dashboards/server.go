@@ -25,6 +25,9 @@ type Config struct {
 	Health func() any
 	// Ready reports whether the process is ready (nil = ready); /healthz uses it.
 	Ready func() error
+	// TokenLinks lets GET /entrar?token=… log in (the demo prints such a link). Off by
+	// default: a token in a URL ends up in browser history and proxy logs.
+	TokenLinks bool
 	// SecureCookies marks the session cookie Secure (behind HTTPS).
 	SecureCookies bool
 	Logger        *slog.Logger
@@ -177,6 +180,13 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	if tok := r.URL.Query().Get("token"); tok != "" && s.cfg.TokenLinks {
+		if _, ok := s.tokens.lookup(tok); ok {
+			s.setSession(w, tok)
+			http.Redirect(w, r, safeBack(r.URL.Query().Get("volver")), http.StatusSeeOther)
+			return
+		}
+	}
 	s.render(w, r, "login", map[string]any{"Back": safeBack(r.URL.Query().Get("volver"))})
 }
 
@@ -192,9 +202,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, "login", map[string]any{"Back": back, "Error": "Token no válido."})
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: tok, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: s.cfg.SecureCookies, MaxAge: 7 * 24 * 3600})
+	s.setSession(w, tok)
 	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+func (s *Server) setSession(w http.ResponseWriter, tok string) {
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: tok, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies, MaxAge: 7 * 24 * 3600})
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
@@ -79,7 +80,7 @@ func Open(cfg Config, logger *slog.Logger) (*Index, error) {
 		return nil, fmt.Errorf("open index %s: %w", cfg.Dir, err)
 	}
 	for _, e := range entries {
-		if !e.IsDir() || !monthDir.MatchString(e.Name()) {
+		if !e.IsDir() || (!monthDir.MatchString(e.Name()) && e.Name() != tombstones) {
 			continue
 		}
 		idx, err := bleve.OpenUsing(filepath.Join(cfg.Dir, e.Name()), ix.runtimeConfig())
@@ -140,6 +141,9 @@ func (ix *Index) DocCount() (uint64, error) {
 	defer ix.mu.RUnlock()
 	var n uint64
 	for name, s := range ix.shards {
+		if name == tombstones {
+			continue
+		}
 		c, err := s.DocCount()
 		if err != nil {
 			return 0, fmt.Errorf("count shard %s: %w", name, err)
@@ -165,7 +169,7 @@ func (ix *Index) Drop(ctx context.Context, cutoff time.Time) ([]string, error) {
 			return dropped, err
 		}
 		_, end := ix.monthRange(name)
-		if end.After(cutoff) {
+		if end.IsZero() || end.After(cutoff) {
 			continue
 		}
 		if err := s.Close(); err != nil {
@@ -228,8 +232,12 @@ func (ix *Index) shard(name string) (bleve.Index, error) {
 	return s, nil
 }
 
+// tombstones is the shard that remembers deleted ids and their last version, so
+// an older version delivered late does not bring a deleted document back.
+const tombstones = "tombstones"
+
 // view is a read-only alias over the shards that can hold documents in [from, to)
-// (all when both are zero), and whether every chosen month lies wholly inside the
+// (all when both are zero; nil when there is none), and whether every chosen month lies wholly inside the
 // range (so the date filter can be left out).
 func (ix *Index) view(from, to time.Time) (bleve.IndexAlias, bool, error) {
 	ix.mu.RLock()
@@ -240,6 +248,9 @@ func (ix *Index) view(from, to time.Time) (bleve.IndexAlias, bool, error) {
 	var chosen []bleve.Index
 	inside := true
 	for name, s := range ix.shards {
+		if name == tombstones {
+			continue
+		}
 		start, end := ix.monthRange(name)
 		if start.IsZero() { // undated documents: only without a date filter
 			if from.IsZero() && to.IsZero() {
@@ -255,7 +266,25 @@ func (ix *Index) view(from, to time.Time) (bleve.IndexAlias, bool, error) {
 		}
 		chosen = append(chosen, s)
 	}
+	if len(chosen) == 0 {
+		return nil, inside, nil
+	}
 	return bleve.NewIndexAlias(chosen...), inside, nil
+}
+
+// searchIn searches an alias from view; a nil alias (no month) matches nothing.
+func searchIn(ctx context.Context, a bleve.IndexAlias, r *bleve.SearchRequest) (*bleve.SearchResult, error) {
+	if a == nil {
+		return &bleve.SearchResult{Facets: search.FacetResults{}}, nil
+	}
+	res, err := a.SearchInContext(ctx, r)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	return res, nil
 }
 
 // existing is what the index holds of a document id.
@@ -271,13 +300,19 @@ func (ix *Index) lookup(ctx context.Context, ids []string) (map[string]existing,
 	if len(ids) == 0 {
 		return out, nil
 	}
-	alias, _, err := ix.view(time.Time{}, time.Time{})
-	if err != nil {
-		return nil, err
+	ix.mu.RLock()
+	all := make([]bleve.Index, 0, len(ix.shards))
+	for _, s := range ix.shards {
+		all = append(all, s)
 	}
+	ix.mu.RUnlock()
+	if len(all) == 0 {
+		return out, nil
+	}
+	alias := bleve.NewIndexAlias(all...)
 	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids)*2, 0, false)
 	req.Fields = []string{fVersion, fFetched, escucha.FacetCluster}
-	res, err := alias.SearchInContext(ctx, req)
+	res, err := searchIn(ctx, alias, req)
 	if err != nil {
 		return nil, fmt.Errorf("look up %d ids: %w", len(ids), err)
 	}
@@ -358,8 +393,8 @@ func (ix *Index) Write(ctx context.Context, docs []*escucha.Document) error {
 			continue
 		}
 		month := ix.monthOf(d)
-		if prev.present && (d.Deleted || prev.month != month) {
-			b, err := batch(prev.month)
+		if prev.present && ((d.Deleted && prev.month != tombstones) || (!d.Deleted && prev.month != month)) {
+			b, err := batch(prev.month) // moved month, deleted, or a tombstone lifted
 			if err != nil {
 				return err
 			}
@@ -368,12 +403,23 @@ func (ix *Index) Write(ctx context.Context, docs []*escucha.Document) error {
 		if d.Deleted {
 			deleted++
 			ix.clus.forget(id)
+			b, err := batch(tombstones)
+			if err != nil {
+				return err
+			}
+			tomb := map[string]any{fVersion: float64(d.Version)}
+			if !d.Fetched.IsZero() {
+				tomb[fFetched] = d.Fetched
+			}
+			if err := b.Index(id, tomb); err != nil {
+				return fmt.Errorf("tombstone %s: %w", id, err)
+			}
 			continue
 		}
 		doc := *d
 		switch {
 		case doc.ClusterID != "":
-		case prev.present && prev.doc.ClusterID != "":
+		case prev.present && prev.month != tombstones && prev.doc.ClusterID != "":
 			doc.ClusterID = prev.doc.ClusterID
 		default:
 			cid, err := ix.clus.assign(ctx, &doc)

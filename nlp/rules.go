@@ -25,6 +25,7 @@ type compiled struct {
 
 	negation, boundary                     idset
 	statistic, anniversary, topic, backgnd idset
+	quoteOK                                idset
 	window                                 int
 	kindWeight                             map[string]float64
 	titleW, leadW                          float64
@@ -39,16 +40,21 @@ type compiled struct {
 type idset map[int]bool
 
 type cterm struct {
+	def     int // index of the TermDef it came from (repeats diminish per def)
 	pat     int
 	w       float64
 	with    []int
 	without []int
+	withDoc []int
+	woDoc   []int
 }
 
 type ccat struct {
 	id         string
 	threshold  float64
 	implies    []string
+	suppressBy []string
+	suppressLo float64
 	terms      []cterm
 	figurative idset
 }
@@ -101,25 +107,27 @@ func compileTaxonomy(t *Taxonomy) (*compiled, error) {
 	c.anniversary = set("cues.anniversary", t.Cues.Anniversary)
 	c.topic = set("cues.topic", t.Cues.Topic)
 	c.backgnd = set("cues.background", t.Cues.Background)
+	c.quoteOK = set("cues.scare_quote_exempt", t.Cues.ScareQuoteExempt)
 	terms := func(owner string, defs []TermDef) []cterm {
 		var out []cterm
 		for i, d := range defs {
 			ids := c.expand([]string{d.P}, &err, fmt.Sprintf("%s term %d", owner, i))
-			if len(ids) != 1 {
-				continue
-			}
 			w := d.W
 			if w == 0 {
 				w = 1
 			}
-			out = append(out, cterm{pat: ids[0], w: w,
-				with:    c.expand(d.With, &err, owner+" with"),
-				without: c.expand(d.Without, &err, owner+" without")})
+			with := c.expand(d.With, &err, owner+" with")
+			without := c.expand(d.Without, &err, owner+" without")
+			withDoc := c.expand(d.WithDoc, &err, owner+" with_doc")
+			woDoc := c.expand(d.WithoutDoc, &err, owner+" without_doc")
+			for _, id := range ids {
+				out = append(out, cterm{def: i, pat: id, w: w, with: with, without: without, withDoc: withDoc, woDoc: woDoc})
+			}
 		}
 		return out
 	}
 	for _, cd := range t.Categories {
-		cc := ccat{id: cd.ID, threshold: cd.Threshold, implies: cd.Implies, figurative: set(cd.ID+" figurative", cd.Figurative)}
+		cc := ccat{id: cd.ID, threshold: cd.Threshold, implies: cd.Implies, suppressBy: cd.SuppressedBy, suppressLo: cd.SuppressBelow, figurative: set(cd.ID+" figurative", cd.Figurative)}
 		if cc.threshold == 0 {
 			cc.threshold = 0.5
 		}
@@ -149,7 +157,15 @@ func compileTaxonomy(t *Taxonomy) (*compiled, error) {
 // expand compiles patterns, resolving "@lexicon" references.
 func (c *compiled) expand(pats []string, errp *error, where string) []int {
 	var ids []int
+	var split []string
 	for _, p := range pats {
+		for part := range strings.SplitSeq(p, ";") {
+			if part = strings.TrimSpace(part); part != "" {
+				split = append(split, part)
+			}
+		}
+	}
+	for _, p := range split {
 		if name, ok := strings.CutPrefix(p, "@"); ok {
 			lex, found := c.tax.Lexicons[name]
 			if !found {
@@ -161,7 +177,7 @@ func (c *compiled) expand(pats []string, errp *error, where string) []int {
 			ids = append(ids, c.expand(lex, errp, where+" @"+name)...)
 			continue
 		}
-		id, err := c.m.add(p)
+		id, err := c.m.add(c.inline(p))
 		if err != nil {
 			if *errp == nil {
 				*errp = fmt.Errorf("%s: %w", where, err)
@@ -211,7 +227,7 @@ func (c *compiled) analyse(t *text) *analysis {
 	a.kinds = make([]map[string]float64, len(c.cats))
 	a.frameRaw = make([]float64, len(c.frames))
 	a.frameEv = make([][]escucha.Span, len(c.frames))
-	seen := map[[2]int]int{} // (owner kind/index, pattern) → hits so far, for diminishing returns
+	seen := map[[2]int]int{} // (owner kind/index, term) → hits so far, for diminishing returns
 	for _, h := range a.hits {
 		refs := c.termsOf[h.pat]
 		for _, r := range refs {
@@ -221,7 +237,7 @@ func (c *compiled) analyse(t *text) *analysis {
 			} else {
 				cat := &c.cats[r.owner]
 				tm = cat.terms[r.term]
-				if a.overlaps(h, cat.figurative) {
+				if a.overlaps(h, cat.figurative) || (c.scareQuoted(t, h) && !a.overlaps(h, c.quoteOK)) {
 					continue
 				}
 			}
@@ -232,11 +248,17 @@ func (c *compiled) analyse(t *text) *analysis {
 			if len(tm.without) > 0 && a.sentenceHas(s, tm.without) {
 				continue
 			}
+			if len(tm.withDoc) > 0 && !a.docHas(tm.withDoc) {
+				continue
+			}
+			if len(tm.woDoc) > 0 && a.docHas(tm.woDoc) {
+				continue
+			}
 			kind := a.sentKind[s]
 			if c.negated(a, h) {
 				kind = KindNegated
 			}
-			key := [2]int{r.owner*2 + b2i(r.frame), h.pat}
+			key := [2]int{r.owner*2 + b2i(r.frame), tm.def}
 			n := seen[key]
 			seen[key] = n + 1
 			w := tm.w * c.kindWeight[kind] * math.Pow(0.5, float64(n))
@@ -296,6 +318,17 @@ func (a *analysis) sentenceHas(s int, ids []int) bool {
 		return false
 	}
 	for _, h := range a.hits[a.sentLo[s]:a.sentHi[s]] {
+		for _, id := range ids {
+			if h.pat == id {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (a *analysis) docHas(ids []int) bool {
+	for _, h := range a.hits {
 		for _, id := range ids {
 			if h.pat == id {
 				return true
@@ -372,5 +405,80 @@ func (c *compiled) negated(a *analysis, h hit) bool {
 			return true
 		}
 	}
+	return false
+}
+
+// inline replaces "@lexicon" words inside a pattern by the alternatives of the
+// lexicon's one-word entries ("herida por su @pareja").
+func (c *compiled) inline(p string) string {
+	if !strings.Contains(p, "@") {
+		return p
+	}
+	f := strings.Fields(p)
+	for i, w := range f {
+		name, ok := strings.CutPrefix(w, "@")
+		if !ok {
+			continue
+		}
+		var alts []string
+		var walk func(string, int)
+		walk = func(n string, depth int) {
+			for _, e := range c.tax.Lexicons[n] {
+				if sub, ok := strings.CutPrefix(e, "@"); ok && depth < 4 {
+					walk(sub, depth+1)
+				} else if !strings.Contains(strings.TrimSpace(e), " ") {
+					alts = append(alts, e)
+				}
+			}
+		}
+		walk(name, 0)
+		if len(alts) > 0 {
+			f[i] = strings.Join(alts, "|")
+		}
+	}
+	return strings.Join(f, " ")
+}
+
+// scareQuoted reports whether hit h sits inside a short quoted span ('asaltar',
+// "Ladrón de sombras"): at most ScareQuoteWords words between an opening quote
+// before it and a closing quote after it, in the same sentence.
+func (c *compiled) scareQuoted(t *text, h hit) bool {
+	n := c.tax.Cues.ScareQuoteWords
+	if n <= 0 {
+		return false
+	}
+	ft := t.fold.Text
+	sent := t.toks[h.first].sent
+	// opening quote: directly before one of the n-(len) tokens before the hit
+	span := h.last - h.first
+	if span > n {
+		return false
+	}
+	isQuote := func(b byte) bool { return b == '"' || b == '\'' }
+	open := -1
+	for i := h.first; i >= 0 && i > h.first-(n-span)-1 && t.toks[i].sent == sent; i-- {
+		st := t.toks[i].start
+		if st > 0 && isQuote(ft[st-1]) && (st < 2 || !isWordByte(ft[st-2])) {
+			open = i
+			break
+		}
+		if i < h.first && strings.ContainsAny(ft[t.toks[i].end:t.toks[i+1].start], "\"'") {
+			return false
+		}
+	}
+	if open < 0 {
+		return false
+	}
+	used := h.last - open
+	for j := h.last - 1; j < len(t.toks) && j < open+n && t.toks[j].sent == sent; j++ {
+		en := t.toks[j].end
+		if en < len(ft) && isQuote(ft[en]) && (en+1 >= len(ft) || !isWordByte(ft[en+1])) {
+			return j-open+1 <= n
+		}
+		if j+1 < len(t.toks) && strings.ContainsAny(ft[en:t.toks[j+1].start], "\"'") {
+			return false
+		}
+	}
+	_ = used
 	return false
 }

@@ -41,8 +41,12 @@ type Cues struct {
 	Topic       []string           `yaml:"topic"`
 	Background  []string           `yaml:"background"`
 	KindWeight  map[string]float64 `yaml:"kind_weight"`
-	TitleWeight float64            `yaml:"title_weight"`
-	LeadWeight  float64            `yaml:"lead_weight"`
+	// ScareQuoteWords: a term inside quotes spanning at most this many words is
+	// taken as figurative and ignored; 0 turns the rule off.
+	ScareQuoteWords  int      `yaml:"scare_quote_words"`
+	ScareQuoteExempt []string `yaml:"scare_quote_exempt"`
+	TitleWeight      float64  `yaml:"title_weight"`
+	LeadWeight       float64  `yaml:"lead_weight"`
 	// LeadSentences is how many sentences after the title count as the lead.
 	LeadSentences int `yaml:"lead_sentences"`
 }
@@ -50,21 +54,31 @@ type Cues struct {
 // CategoryDef is one category: its terms, figurative senses that cancel a term
 // they overlap, the threshold on the final score and categories it implies.
 type CategoryDef struct {
-	ID         string    `yaml:"id"`
-	Name       string    `yaml:"name"`
-	Threshold  float64   `yaml:"threshold"`
-	Implies    []string  `yaml:"implies"`
-	Terms      []TermDef `yaml:"terms"`
-	Figurative []string  `yaml:"figurative"`
+	ID        string   `yaml:"id"`
+	Name      string   `yaml:"name"`
+	Threshold float64  `yaml:"threshold"`
+	Implies   []string `yaml:"implies"`
+	// SuppressedBy drops this category when one of these is assigned and this
+	// category's rule weight is below SuppressBelow (non-lethal violence against
+	// women is part of a femicide story unless the piece is also about it).
+	SuppressedBy  []string  `yaml:"suppressed_by"`
+	SuppressBelow float64   `yaml:"suppress_below"`
+	Terms         []TermDef `yaml:"terms"`
+	Figurative    []string  `yaml:"figurative"`
 }
 
 // TermDef is a pattern with a weight; With requires one of its patterns in the
-// same sentence, Without forbids all of its patterns there.
+// same sentence, Without forbids all of its patterns there, WithDoc requires one
+// of its patterns anywhere in the document.
 type TermDef struct {
 	P       string   `yaml:"p"`
 	W       float64  `yaml:"w"`
 	With    []string `yaml:"with"`
 	Without []string `yaml:"without"`
+	// WithDoc requires one of its patterns anywhere in the document.
+	WithDoc []string `yaml:"with_doc"`
+	// WithoutDoc forbids its patterns anywhere in the document.
+	WithoutDoc []string `yaml:"without_doc"`
 }
 
 // FrameDef is a framing of violence-against-women coverage. It is assigned only to

@@ -207,8 +207,8 @@ func sortInts(a []int) {
 // stemmer caches Spanish Snowball stems; safe for concurrent use. The cache stops
 // growing at maxStems entries (news vocabulary saturates well below that).
 type stemmer struct {
-	m sync.Map
-	n int64
+	m  sync.Map
+	n  int64
 	mu sync.Mutex
 }
 

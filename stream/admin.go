@@ -91,6 +91,9 @@ func Lag(ctx context.Context, brokers []string, group, topic string) ([]Partitio
 	if err == nil {
 		err = of.Error
 	}
+	if errors.Is(err, kafka.GroupIdNotFound) {
+		of, err = &kafka.OffsetFetchResponse{}, nil // a group that never committed
+	}
 	if err != nil {
 		return nil, fmt.Errorf("lag of %s on %s: offset fetch: %w", group, topic, err)
 	}

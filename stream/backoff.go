@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// backoff is capped exponential backoff with full jitter: the n-th wait is a
-// random duration in [d/2, d) with d = min(max, min·2ⁿ).
+// backoff is capped exponential backoff with jitter: the n-th wait is a random
+// duration in [d/2, d] with d = min(max, min·2ⁿ), so instances that failed
+// together do not retry in lockstep.
 type backoff struct {
 	min, max time.Duration
 	n        int

@@ -29,7 +29,7 @@ func (r *retrier) wait(ctx context.Context, what string, n int, err error) bool 
 	r.m.retries.Inc()
 	r.m.retry.Add(float64(n))
 	d := r.bo.next()
-	r.log.Warn("retrying", "stage", r.stage, "step", what, "messages", n, "in", d.Round(time.Millisecond), "err", err)
+	r.log.Warn("retrying", "step", what, "messages", n, "in", d.Round(time.Millisecond), "err", err)
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -66,7 +66,9 @@ func processDocs(ctx context.Context, p escucha.Processor, docs []*escucha.Docum
 		return nil, nil, nil
 	}
 	for {
-		out, errs := p.Process(ctx, docs)
+		// p gets its own slice: a processor that reorders it in place must not
+		// break the mapping of outputs to inputs.
+		out, errs := p.Process(ctx, append([]*escucha.Document(nil), docs...))
 		if len(errs) != 0 && len(errs) != len(docs) {
 			return nil, nil, fmt.Errorf("%w: %d errors for %d documents", errProcessorContract, len(errs), len(docs))
 		}

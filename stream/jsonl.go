@@ -132,7 +132,7 @@ type jsonlRun struct {
 }
 
 func newJSONLRun(r io.Reader, opts JSONLOptions) *jsonlRun {
-	return &jsonlRun{opts: opts, lr: newLineReader(r), retry: newRetrier(opts.Stage, opts.Logger, opts.MaxBackoff)}
+	return &jsonlRun{opts: opts, lr: newLineReader(r), retry: newRetrier(opts.Stage, opts.Logger.With("stage", opts.Stage), opts.MaxBackoff)}
 }
 
 // lineBatch is a batch of input lines and the documents decoded from them.
@@ -211,7 +211,7 @@ func (j *jsonlRun) dead(b *lineBatch, bad []poison) error {
 	for _, pz := range b.bad {
 		l := b.lines[pz.idx]
 		j.retry.m.dlq.Inc()
-		j.opts.Logger.Warn("dead letter", "stage", j.opts.Stage, "line", l.no, "err", pz.err)
+		j.retry.log.Warn("dead letter", "line", l.no, "err", pz.err)
 		if j.opts.DLQ == nil {
 			continue
 		}

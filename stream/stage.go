@@ -257,12 +257,17 @@ func (s *stage) fetch(ctx context.Context) ([]kafka.Message, error) {
 // DrainTimeout, so a cancelled stage can finish the batch in flight.
 func (s *stage) drainContext(ctx context.Context) (context.Context, func()) {
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	var timer *time.Timer
-	stop := context.AfterFunc(ctx, func() { timer = time.AfterFunc(s.cfg.DrainTimeout, cancel) })
-	return wctx, func() {
-		if !stop() && timer != nil {
-			timer.Stop()
+	stop := context.AfterFunc(ctx, func() {
+		t := time.NewTimer(s.cfg.DrainTimeout)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			cancel()
+		case <-wctx.Done():
 		}
+	})
+	return wctx, func() {
+		stop()
 		cancel()
 	}
 }

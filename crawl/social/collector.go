@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -225,7 +226,9 @@ func (c *Collector) round(ctx context.Context, emit escucha.Emit, collect bool) 
 			defer wg.Done()
 			var srcErrs []error
 			n := 0
-			if collect {
+			// Refresh first: what this round collects is re-read from the next round on.
+			rerr := c.refreshDue(ctx, conn, safeEmit)
+			if collect && rerr == nil {
 				for _, s := range conn.sources() {
 					n++
 					if err := c.collectSource(ctx, conn.platform(), s, safeEmit); err != nil {
@@ -236,7 +239,6 @@ func (c *Collector) round(ctx context.Context, emit escucha.Emit, collect bool) 
 					}
 				}
 			}
-			rerr := c.refreshDue(ctx, conn, safeEmit)
 			if err := c.st.save(); err != nil && rerr == nil {
 				rerr = err
 			}
@@ -273,8 +275,11 @@ func (c *Collector) collectSource(ctx context.Context, platform string, s source
 	cur := c.st.cursor(s.key)
 	budget := c.cfg.Social.MaxPages
 	stop := cur.Top
-	if stop.zero() {
-		stop = position{T: c.now().Add(-c.cfg.Social.Backfill.D())}
+	firstRun := stop.zero()
+	if firstRun {
+		if b := c.cfg.Social.Backfill.D(); b > 0 {
+			stop = position{T: c.now().Add(-b)}
+		}
 	} else if stop.N == "" {
 		stop.T = stop.T.Add(-c.cfg.Social.Overlap.D())
 	}
@@ -316,7 +321,9 @@ func (c *Collector) collectSource(ctx context.Context, platform string, s source
 	if newest.after(cur.Top) {
 		cur.Top = newest
 	}
-	if err == nil && !done && token != "" {
+	// Pages left unread become a gap for later rounds; on a first run without a
+	// backfill limit, older history is left alone instead.
+	if err == nil && !done && token != "" && !(firstRun && stop.zero()) {
 		cur.Gaps = append(cur.Gaps, gap{Token: token, Stop: stop})
 	}
 	// Then what earlier rounds left.
@@ -336,11 +343,13 @@ func (c *Collector) collectSource(ctx context.Context, platform string, s source
 		cur.Gaps = cur.Gaps[len(cur.Gaps)-maxGaps:]
 	}
 	c.st.setCursor(s.key, cur)
-	if err == nil && len(problems) > 0 {
-		err = errors.Join(problems...)
+	if err != nil {
+		c.note(s.key, emitted, err)
+		return err
 	}
-	c.note(s.key, emitted, err)
-	return err
+	// Item-level problems (schema drift) show in health but the source ran.
+	c.note(s.key, emitted, errors.Join(problems...))
+	return nil
 }
 
 // note records a source's run in its health.
@@ -367,6 +376,28 @@ func (c *Collector) note(key string, docs int64, err error) {
 	h.Failures++
 	problemsTotal.WithLabelValues(h.Platform, h.Problem).Inc()
 	c.log.Warn("social source problem", "platform", h.Platform, "source", h.Source, "problem", h.Problem, "err", err)
+}
+
+func mergeCampaigns(a, b []escucha.CampaignMatch) []escucha.CampaignMatch {
+	if len(a) == 0 {
+		return b
+	}
+	out := append([]escucha.CampaignMatch(nil), a...)
+	for _, m := range b {
+		i := slices.IndexFunc(out, func(x escucha.CampaignMatch) bool { return x.ID == m.ID })
+		if i < 0 {
+			out = append(out, m)
+			continue
+		}
+		merged := append([]string(nil), out[i].Matched...)
+		for _, s := range m.Matched {
+			if !slices.Contains(merged, s) {
+				merged = append(merged, s)
+			}
+		}
+		out[i] = escucha.CampaignMatch{ID: m.ID, Matched: merged}
+	}
+	return out
 }
 
 func figures(e escucha.Engagement) [4]int64 { return [4]int64{e.Likes, e.Shares, e.Replies, e.Views} }
@@ -396,16 +427,17 @@ func (c *Collector) offer(ctx context.Context, platform, srcName string, f found
 		c.st.mu.Unlock()
 		return 0, nil
 	case old == nil:
-		until := d.Published
-		if until.IsZero() {
-			until = now
+		r := c.cfg.Social.Refresh
+		until := d.Published.Add(r.Window.D())
+		if min := now.Add(r.TrackMin.D()); until.Before(min) {
+			until = min
 		}
 		t = tracked{ID: d.ID, Platform: platform, Kind: d.Kind, Ref: f.ref, Source: d.Source,
-			URL: d.URL, Published: d.Published, Until: until.Add(c.cfg.Social.Refresh.Window.D())}
+			URL: d.URL, Published: d.Published, Until: until}
 	case old.Deleted:
 		c.st.mu.Unlock()
 		return 0, nil
-	
+
 	case figures(d.Engagement) == old.Fig && !d.Deleted:
 		c.st.mu.Unlock()
 		return 0, nil
@@ -416,6 +448,9 @@ func (c *Collector) offer(ctx context.Context, platform, srcName string, f found
 	c.st.mu.Unlock()
 
 	d.Version = t.Version + 1
+	// A later read (a refresh, another source) keeps the campaigns an earlier one found.
+	d.Campaigns = mergeCampaigns(t.Campaigns, d.Campaigns)
+	t.Campaigns = d.Campaigns
 	if d.Deleted {
 		reason = "deleted"
 	}
@@ -452,6 +487,14 @@ func (c *Collector) refreshDue(ctx context.Context, conn connector, emit escucha
 	outs := conn.refresh(ctx, due)
 	var errs []error
 	var emitted int64
+	// Every post of a batch deleted at once is far more likely a broken endpoint
+	// (or a route the server does not have) than a purge: report, delete nothing.
+	if deleted := countDeleted(outs); len(due) >= 3 && deleted == len(due) {
+		err := escucha.Errorf(escucha.EUnavailable, "refresh: all %d posts answered as deleted; not believed", len(due))
+		for i := range outs {
+			outs[i] = outcome{err: err}
+		}
+	}
 	for i, t := range due {
 		o := outcome{err: fmt.Errorf("refresh %s: no outcome", t.ID)}
 		if i < len(outs) {
@@ -461,6 +504,16 @@ func (c *Collector) refreshDue(ctx context.Context, conn connector, emit escucha
 		switch {
 		case o.err != nil && !gone(o.err):
 			errs = append(errs, fmt.Errorf("refresh %s: %w", t.ID, o.err))
+			// Try again after an interval, without counting this as a read.
+			c.st.mu.Lock()
+			if cur := c.st.d.Posts[t.ID]; cur != nil && !cur.Deleted {
+				if next := now.Add(c.cfg.Social.Refresh.Interval.D()); next.Before(cur.Until) {
+					cur.NextAt = next
+				} else {
+					cur.NextAt = time.Time{}
+				}
+			}
+			c.st.mu.Unlock()
 			continue
 		case o.err != nil || o.deleted:
 			d := &escucha.Document{ID: t.ID, Platform: t.Platform, Kind: t.Kind, URL: t.URL,
@@ -490,10 +543,20 @@ func (c *Collector) refreshDue(ctx context.Context, conn connector, emit escucha
 	}
 	var err error
 	if len(errs) > 0 {
-		err = fmt.Errorf("%d of %d refreshes failed: %w", len(errs), len(due), errors.Join(errs...))
+		err = fmt.Errorf("%d of %d refreshes failed: %w", len(errs), len(due), errors.Join(errs[:min(3, len(errs))]...))
 	}
 	c.note(refreshKey(conn.platform()), emitted, err)
 	return nil
+}
+
+func countDeleted(outs []outcome) int {
+	n := 0
+	for _, o := range outs {
+		if o.deleted || (o.err != nil && gone(o.err)) {
+			n++
+		}
+	}
+	return n
 }
 
 func refreshKey(platform string) string { return platform + "|refresh" }

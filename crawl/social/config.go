@@ -36,7 +36,9 @@ type Shared struct {
 	Timeout Duration `yaml:"timeout"`
 	// Poll is the pause between collection rounds when running continuously. Default 10m.
 	Poll Duration `yaml:"poll"`
-	// Backfill is how far back the first run of a source goes. Default 72h.
+	// Backfill is how far back the first run of a source goes, and how far later
+	// rounds keep reading what the first left unread. Default 0: no time limit, the
+	// first run reads MaxPages pages and older history is not read.
 	Backfill Duration `yaml:"backfill"`
 	// MaxPages caps the pages read per source per round; what is left is read in the
 	// next round (the cursor remembers where it stopped). Default 10.
@@ -54,12 +56,16 @@ type Shared struct {
 }
 
 // RefreshConfig is the engagement-refresh schedule: a post is re-read First after
-// it is collected, then at intervals growing by Factor, until Window after it was
-// published.
+// it is collected (default 0: in the next round), then after Interval, and at
+// intervals growing by Factor (capped at Max), until Window after it was
+// published — and at least TrackMin after it was first collected, so a post found
+// late (backfill) is still re-read and its deletion seen.
 type RefreshConfig struct {
-	Window Duration `yaml:"window"` // default 168h (7 days)
-	First  Duration `yaml:"first"`  // default 1h
-	Factor float64  `yaml:"factor"` // default 2
+	Window   Duration `yaml:"window"`    // default 168h (7 days)
+	First    Duration `yaml:"first"`     // default 0 (next round)
+	Interval Duration `yaml:"interval"`  // default 1h
+	Factor   float64  `yaml:"factor"`    // default 2
+	TrackMin Duration `yaml:"track_min"` // default 24h
 	// Max bounds one interval. Default 24h.
 	Max      Duration `yaml:"max"`
 	Disabled bool     `yaml:"disabled"`
@@ -198,7 +204,6 @@ func (c Config) WithDefaults() Config {
 	}
 	def(&s.Timeout, 30*time.Second)
 	def(&s.Poll, 10*time.Minute)
-	def(&s.Backfill, 72*time.Hour)
 	def(&s.Overlap, 10*time.Minute)
 	def(&s.Retention, 30*24*time.Hour)
 	if s.MaxPages <= 0 {
@@ -206,7 +211,8 @@ func (c Config) WithDefaults() Config {
 	}
 	r := &s.Refresh
 	def(&r.Window, 7*24*time.Hour)
-	def(&r.First, time.Hour)
+	def(&r.Interval, time.Hour)
+	def(&r.TrackMin, 24*time.Hour)
 	def(&r.Max, 24*time.Hour)
 	if r.Factor < 1 {
 		r.Factor = 2

@@ -50,6 +50,7 @@ type StatusError struct {
 	URL    string
 	Status int
 	Body   string // first bytes, for the log
+	raw    []byte // the body (bounded), for platform error details
 }
 
 func (e *StatusError) Error() string {
@@ -207,7 +208,7 @@ func (f *fetcher) backoff(attempt int) time.Duration {
 	if ceil > float64(f.retry.Max.D()) {
 		ceil = float64(f.retry.Max.D())
 	}
-	return time.Duration(rand.Int64N(int64(ceil)+1))
+	return time.Duration(rand.Int64N(int64(ceil) + 1))
 }
 
 func (f *fetcher) sleep(ctx context.Context, d time.Duration) error {
@@ -341,17 +342,13 @@ func (f *fetcher) do(req *http.Request) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", req.Method, redact(req.URL.String()), err)
 	}
-	defer resp.Body.Close()
+	return readBody(resp)
+}
+
+func readLimited(resp *http.Response) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", redact(req.URL.String()), err)
-	}
-	if resp.StatusCode/100 != 2 {
-		se := &StatusError{URL: redact(req.URL.String()), Status: resp.StatusCode, Body: snippet(b)}
-		if resp.StatusCode == http.StatusTooManyRequests {
-			return nil, fmt.Errorf("%w: %w", se, ErrRateLimited)
-		}
-		return nil, se
+		return nil, fmt.Errorf("read %s: %w", redact(resp.Request.URL.String()), err)
 	}
 	return b, nil
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/infosegura/escucha"
 )
 
 // position orders items of a newest-first listing: by a numeric id when the
@@ -86,6 +88,8 @@ type tracked struct {
 	NextAt    time.Time `json:"next_at,omitzero"` // zero: no more refreshes
 	Until     time.Time `json:"until"`
 	Deleted   bool      `json:"deleted,omitempty"`
+
+	Campaigns []escucha.CampaignMatch `json:"campaigns,omitempty"`
 }
 
 type stateData struct {
@@ -238,14 +242,17 @@ func (s *store) prune(now time.Time, retention time.Duration) int {
 	return n
 }
 
-// schedule sets t.NextAt after a check at now: First·Factor^checks, capped at Max,
-// and none past t.Until.
+// schedule sets t.NextAt after a read at now: First after collection, then
+// Interval·Factor^(checks-1) capped at Max, and none past t.Until.
 func schedule(t *tracked, now time.Time, r RefreshConfig) {
 	if r.Disabled {
 		t.NextAt = time.Time{}
 		return
 	}
-	iv := float64(r.First.D()) * math.Pow(r.Factor, float64(t.Checks))
+	iv := float64(r.First.D())
+	if t.Checks > 0 {
+		iv = float64(r.Interval.D()) * math.Pow(r.Factor, float64(t.Checks-1))
+	}
 	if iv > float64(r.Max.D()) || math.IsInf(iv, 0) {
 		iv = float64(r.Max.D())
 	}

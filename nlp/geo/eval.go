@@ -136,12 +136,9 @@ func admin1Key(p escucha.Place) string {
 	return textfold.String(p.Admin1)
 }
 
-func admin2Key(p escucha.Place) string {
-	if p.Admin2Code != "" && p.Country != "SV" {
-		return p.Admin2Code
-	}
-	return normName(p.Admin2)
-}
+// admin2Key is the folded admin2 name: unique within an admin1, and present
+// where codes are not (Costa Rica, Panama, Dominican Republic, El Salvador).
+func admin2Key(p escucha.Place) string { return normName(p.Admin2) }
 
 func sameAdmin1(g, p escucha.Place) bool {
 	if g.Country != p.Country {

@@ -28,10 +28,11 @@ const (
 	levelAdmin3
 	levelLocality
 	levelZona
+	levelForeign // a city or state abroad, output at country level
 )
 
 var levelNames = map[string]int{"country": levelCountry, "admin1": levelAdmin1, "admin2": levelAdmin2,
-	"admin3": levelAdmin3, "locality": levelLocality, "zona": levelZona}
+	"admin3": levelAdmin3, "locality": levelLocality, "zona": levelZona, "foreign": levelForeign}
 
 // entry is one gazetteer place.
 type entry struct {
@@ -55,10 +56,13 @@ type gazetteer struct {
 	patIndex map[string]int
 	matcher  ac.AhoCorasick
 	capital  map[string]int // country -> entry of its capital municipality
+	rawNames map[int][]string
+	instit   map[int]bool // patterns that are institution names, not places
+	events   ac.AhoCorasick
 }
 
 func loadGazetteer(aliasesFile string) (*gazetteer, error) {
-	g := &gazetteer{byID: map[string]int{}, patIndex: map[string]int{}, capital: map[string]int{}}
+	g := &gazetteer{byID: map[string]int{}, patIndex: map[string]int{}, capital: map[string]int{}, rawNames: map[int][]string{}, instit: map[int]bool{}}
 	b, err := dataFS.ReadFile("data/places.tsv")
 	if err != nil {
 		return nil, err
@@ -87,8 +91,23 @@ func loadGazetteer(aliasesFile string) (*gazetteer, error) {
 		}
 	}
 	g.link()
+	// Institution names go into the same automaton: being longer than the place
+	// names inside them, they claim their span first and mask those names.
+	for _, n := range institutionNames {
+		k := normName(n)
+		p, ok := g.patIndex[k]
+		if !ok {
+			p = len(g.patterns)
+			g.patIndex[k] = p
+			g.patterns = append(g.patterns, k)
+			g.cands = append(g.cands, nil)
+		}
+		g.instit[p] = true
+	}
 	builder := ac.NewAhoCorasickBuilder(ac.Opts{MatchKind: ac.StandardMatch, DFA: true})
 	g.matcher = builder.Build(g.patterns)
+	eb := ac.NewAhoCorasickBuilder(ac.Opts{MatchKind: ac.LeftMostFirstMatch, DFA: true})
+	g.events = eb.Build(eventStems)
 	return g, nil
 }
 
@@ -155,6 +174,7 @@ func (g *gazetteer) readAliases(r io.Reader, header bool) error {
 }
 
 func (g *gazetteer) addName(name string, idx int) {
+	g.rawNames[idx] = append(g.rawNames[idx], name)
 	k := normName(name)
 	if len(k) < 3 {
 		return
@@ -204,7 +224,18 @@ func (g *gazetteer) link() {
 		}
 	}
 	// Zonas of the metropolitan municipalities that number their own.
+	// Zonas of the metropolitan municipalities and of the department seats
+	// ("zona 3 de Quetzaltenango"), which number their own.
+	zonaMunis := map[string]bool{}
 	for code := range metroZonas {
+		zonaMunis[code] = true
+	}
+	for _, e := range g.entries {
+		if e.level == levelAdmin2 && e.place.Country == "GT" && strings.HasSuffix(e.place.Admin2Code, "01") {
+			zonaMunis[e.place.Admin2Code] = true
+		}
+	}
+	for code := range zonaMunis {
 		if code == "0101" {
 			continue
 		}
@@ -277,5 +308,16 @@ CR/101	Ciudad de San José	curated
 PA/0808	Ciudad de Panamá	curated
 DO/0101	Ciudad de Santo Domingo	curated
 GT/1701	Isla de Flores	curated
+GT/0917	Colomba Costa Cuca	curated
+DO/2501	Santiago	curated
+DO/2201	San Juan	curated
+GT/0101/z1	Sexta Avenida	curated
+GT/0101/z1	Paseo de la Sexta	curated
+GT/0101/z1	Plaza de la Constitución	curated
+GT/0101/z10	Zona Viva	curated
+GT/0101/z13	Aeropuerto La Aurora	curated
+GT/0101/z13	Aeropuerto Internacional La Aurora	curated
+CR/101	La Sabana	curated
+CR/101	Parque La Sabana	curated
 GT/0301	Antigua Guatemala	curated
 `

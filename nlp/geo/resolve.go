@@ -2,7 +2,9 @@ package geo
 
 import (
 	"math"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -122,6 +124,9 @@ func (x *doc) features() {
 			return ""
 		}
 		p1, p2 := last(1), last(2)
+		if articles[p1] { // "en la zona 1", "en el municipio de"
+			p1, p2 = p2, last(3)
+		}
 		if x.r.triggers {
 			switch {
 			case triggerAdmin1[p1] || (p1 == "de" || p1 == "del") && triggerAdmin1[p2]:
@@ -135,6 +140,7 @@ func (x *doc) features() {
 				m.instit = true
 			}
 		}
+		m.between = p1 == "entre" || p1 == "y" && strings.Contains(x.ft[max(0, m.fs-60):m.fs], "entre ")
 		m.locative = locativeWords[p1] || m.trigger >= 0 || p1 == "," && mi > 0 && x.ms[mi-1].fe >= m.fs-3
 		if m.zona != "" || len(m.cands) == 1 && m.cands[0] == -2 {
 			continue
@@ -151,21 +157,27 @@ func (x *doc) features() {
 				continue
 			}
 			if !caps {
-				if w, ws, ss := x.prevWordOrig(m.os); w != "" && !ss && x.isUpperAt(ws) && !x.mentionAt(ws) && !triggerAdmin1[lower(w)] && !triggerAdmin2[lower(w)] {
+				if w, ws, ss := x.prevWordOrig(m.os); w != "" && !ss && x.isUpperAt(ws) && !allUpper(w) && !triggerAdmin1[lower(w)] && !triggerAdmin2[lower(w)] && !triggerLocal[lower(w)] {
 					m.best = -3
 					continue
 				}
-				if w := x.nextWordOrig(m.oe); w != "" && x.isUpperAt(m.oe+1) && !x.mentionAt(m.oe+1) && !connectorCap[lower(w)] {
+				if w := x.nextWordOrig(m.oe); w != "" && x.isUpperAt(m.oe+1) && !connectorCap[lower(w)] && !roman(w) {
 					m.best = -3
 					continue
 				}
 			}
+		}
+		if x.r.capitalisation && x.accentMismatch(m) {
+			m.best = -3
+			continue
 		}
 		if x.r.datelines {
 			m.dateline = x.isDateline(m)
 		}
 	}
 }
+
+var articles = map[string]bool{"el": true, "la": true, "los": true, "las": true}
 
 var connectorCap = map[string]bool{"zona": true, "departamento": true, "municipio": true, "provincia": true}
 
@@ -174,6 +186,11 @@ var instHeads = map[string]bool{"hospital": true, "universidad": true, "colegio"
 	"iglesia": true, "parroquia": true, "catedral": true, "mercado": true, "juzgado": true, "tribunal": true, "fiscalia": true,
 	"sala": true, "centro": true, "sede": true, "consulado": true, "embajada": true, "oficina": true, "penal": true, "carcel": true,
 	"hogar": true, "seleccion": true, "equipo": true, "deportivo": true}
+
+// roman reports whether w is a Roman numeral ("Fraijanes II", "Santa Elena III").
+func roman(w string) bool { return w != "" && strings.Trim(w, "IVX") == "" }
+
+func allUpper(s string) bool { return len(s) > 1 && strings.ToUpper(s) == s && strings.ToLower(s) != s }
 
 func lower(s string) string { return strings.ToLower(strings.TrimSuffix(s, ".")) }
 
@@ -184,6 +201,42 @@ func (x *doc) mentionAt(i int) bool {
 		}
 	}
 	return false
+}
+
+// accentMismatch reports whether the surface carries an accent that no name of
+// its candidates has at that letter: "cayó" is a verb, not Cayo.
+func (x *doc) accentMismatch(m *mention) bool {
+	surface := []rune(strings.ToLower(x.body[m.os:m.oe]))
+	accented := false
+	for _, r := range surface {
+		if r >= 0x80 && unicode.IsLetter(r) && r != 'ñ' {
+			accented = true
+		}
+	}
+	if !accented {
+		return false
+	}
+	for _, c := range m.cands {
+		if c < 0 {
+			return false
+		}
+		for _, n := range x.g.rawNames[c] {
+			rn := []rune(strings.ToLower(n))
+			if len(rn) != len(surface) {
+				return false // a name of another length: cannot compare, keep
+			}
+			ok := true
+			for i, r := range surface {
+				if r >= 0x80 && unicode.IsLetter(r) && r != 'ñ' && rn[i] != r {
+					ok = false
+				}
+			}
+			if ok {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // isDateline reports whether m opens a line as "CIUDAD, 12 ene (EFE).–" or "CIUDAD.–".
@@ -259,6 +312,7 @@ func (x *doc) resolve() {
 			m.best = -3
 		}
 	}
+	unknownLocal := map[string]bool{}
 	// Adjacent qualifiers: "Villa Nueva, Guatemala", "Cobán (Alta Verapaz)", "municipio de X, departamento de Y".
 	if x.r.hierarchy {
 		for i := 0; i+1 < len(x.ms); i++ {
@@ -282,8 +336,53 @@ func (x *doc) resolve() {
 				a.cands = []int{bestA}
 				b.qualifier = true
 				b.cands = []int{bestB}
+				continue
+			}
+			// "Santa Elena, Flores": a place the gazetteer lacks, inside a
+			// municipality of another country than all of a's candidates: a is that
+			// local place and b carries the location.
+			if strings.TrimSpace(x.ft[a.fe:b.fs]) == "," && a.zona == "" && len(a.cands) > 0 && a.cands[0] >= 0 {
+				aC := map[string]bool{}
+				for _, ca := range a.cands {
+					aC[g.entries[ca].place.Country] = true
+				}
+				var keep []int
+				abroad := false
+				for _, cb := range b.cands {
+					if cb >= 0 && g.entries[cb].level >= levelAdmin2 && !aC[g.entries[cb].place.Country] {
+						keep = append(keep, cb)
+						abroad = abroad || g.entries[cb].level == levelForeign
+					}
+				}
+				// "Escuintla, Chiapas" is a Mexican town, whatever the source.
+				if abroad {
+					var f []int
+					for _, cb := range keep {
+						if g.entries[cb].level == levelForeign {
+							f = append(f, cb)
+						}
+					}
+					keep = f
+				}
+				if len(keep) > 0 && (abroad || x.prior != "" && g.entries[keep[0]].place.Country == x.prior) {
+					a.best = -3
+					unknownLocal[x.ft[a.fs:a.fe]] = true
+					b.cands = keep
+					b.locative = b.locative || a.locative
+				}
 			}
 		}
+	}
+	for _, m := range x.ms {
+		if unknownLocal[x.ft[m.fs:m.fe]] {
+			m.best = -3
+		}
+	}
+	// Lists share a level: "Escuintla, Suchitepéquez y Retalhuleu" are
+	// departments because Suchitepéquez can only be one; "Costa Rica y Panamá"
+	// are countries.
+	if x.r.hierarchy {
+		x.listLevels()
 	}
 	// Document country: votes of unambiguous mentions and the source prior.
 	votes := map[string]float64{}
@@ -331,17 +430,27 @@ func (x *doc) resolve() {
 				continue
 			}
 			m.cands = []int{c}
+			m.vague = true
 		}
 	}
-	// Entries present in the document (for co-mention of ancestors).
-	present := map[int]bool{}
-	for _, m := range x.ms {
+	// Entries present in the document (for co-mention of ancestors and
+	// descendants), with the mention that names them.
+	present := map[int][]int{}
+	for i, m := range x.ms {
 		if m.best == -3 {
 			continue
 		}
 		for _, c := range m.cands {
-			present[c] = true
+			present[c] = append(present[c], i)
 		}
+	}
+	elsewhere := func(c, i int) bool {
+		for _, j := range present[c] {
+			if j != i && x.ft[x.ms[j].fs:x.ms[j].fe] != x.ft[x.ms[i].fs:x.ms[i].fe] {
+				return true
+			}
+		}
+		return false
 	}
 	scores := make([]map[int]float64, len(x.ms))
 	for i, m := range x.ms {
@@ -361,8 +470,15 @@ func (x *doc) resolve() {
 			}
 			if x.r.hierarchy {
 				for p := range present {
-					if g.isAncestor(p, c) && p != e.countryI {
+					if g.isAncestor(p, c) && p != e.countryI && elsewhere(p, i) {
 						s += 1.0
+						supported = true
+						break
+					}
+				}
+				for p := range present {
+					if g.isAncestor(c, p) && elsewhere(p, i) && len(present[p]) > 0 && len(x.ms[present[p][0]].cands) == 1 {
+						s += 0.8
 						supported = true
 						break
 					}
@@ -374,17 +490,50 @@ func (x *doc) resolve() {
 			}
 			sc[c] = s
 		}
+		if len(sc) > 0 && !m.locative && !supported && !m.qualifier {
+			// A municipality or populated place abroad with no locative word and no
+			// co-mentioned parent: more likely a common word or surname ("Ola", "Castillo").
+			minorAbroad := true
+			for c := range sc {
+				if e := &g.entries[c]; e.level < levelAdmin2 || e.place.Country == docCountry {
+					minorAbroad = false
+				}
+			}
+			if minorAbroad && docCountry != "" {
+				m.best = -3
+				continue
+			}
+		}
 		if x.r.commonWords && commonNames[x.ft[m.fs:m.fe]] && !m.locative && !supported && !m.qualifier {
 			m.best = -3
 			continue
 		}
 		scores[i] = sc
 	}
-	// One sense per document: mentions of the same name share their evidence.
+	// One sense per document: a name resolved by a qualifier or a trigger keeps
+	// that sense everywhere; otherwise mentions of the same name share their evidence.
 	if x.r.oneSense {
+		fixed := map[string]int{}
+		for i, m := range x.ms {
+			if scores[i] != nil && len(m.cands) == 1 && (m.qualifier || m.qualified >= 0 || m.trigger >= 0) {
+				k := x.ft[m.fs:m.fe]
+				if _, ok := fixed[k]; !ok {
+					fixed[k] = m.cands[0]
+				}
+			}
+		}
+		for i, m := range x.ms {
+			if c, ok := fixed[x.ft[m.fs:m.fe]]; ok && scores[i] != nil && len(m.cands) > 1 && !m.local {
+				if _, has := scores[i][c]; has {
+					m.cands = []int{c}
+					scores[i] = map[int]float64{c: scores[i][c]}
+				}
+			}
+		}
+
 		byName := map[string]map[int]float64{}
 		for i, m := range x.ms {
-			if scores[i] == nil || m.qualifier || m.qualified >= 0 || m.zona != "" || m.trigger >= 0 || m.local {
+			if scores[i] == nil || len(m.cands) == 1 || m.zona != "" || m.local {
 				continue
 			}
 			k := x.ft[m.fs:m.fe]
@@ -396,7 +545,7 @@ func (x *doc) resolve() {
 			}
 		}
 		for i, m := range x.ms {
-			if scores[i] == nil || m.qualifier || m.qualified >= 0 || m.zona != "" || m.trigger >= 0 || m.local {
+			if scores[i] == nil || len(m.cands) == 1 || m.zona != "" || m.local {
 				continue
 			}
 			scores[i] = byName[x.ft[m.fs:m.fe]]
@@ -429,7 +578,66 @@ func (x *doc) resolve() {
 	}
 }
 
-var levelBase = map[int]float64{levelCountry: 1.6, levelAdmin1: 0.8, levelAdmin2: 0.7, levelAdmin3: 0.65, levelLocality: 0.3, levelZona: 0.9}
+var levelBase = map[int]float64{levelCountry: 1.6, levelAdmin1: 0.8, levelAdmin2: 0.7, levelAdmin3: 0.65, levelLocality: 0.3, levelZona: 0.9, levelForeign: 0.9}
+
+// listLevels restricts the names of a coordinated list to the level that one
+// of them can only have.
+func (x *doc) listLevels() {
+	g := x.g
+	for i := 0; i < len(x.ms); {
+		j := i
+		for j+1 < len(x.ms) && listGap(x.ft[x.ms[j].fe:x.ms[j+1].fs]) && !x.ms[j+1].qualifier && x.ms[j].qualified < 0 && x.ms[j+1].qualified < 0 && !x.ms[j].qualifier {
+			j++
+		}
+		if j > i {
+			run := x.ms[i : j+1]
+			for _, lvl := range []int{levelCountry, levelAdmin1} {
+				only := false
+				for _, m := range run {
+					if m.best == -3 || m.zona != "" || len(m.cands) == 0 || m.cands[0] < 0 {
+						continue
+					}
+					all := true
+					for _, c := range m.cands {
+						if g.entries[c].level != lvl {
+							all = false
+						}
+					}
+					only = only || all
+				}
+				if !only {
+					continue
+				}
+				for _, m := range run {
+					if m.best == -3 || m.zona != "" || len(m.cands) == 0 || m.cands[0] < 0 {
+						continue
+					}
+					var keep []int
+					for _, c := range m.cands {
+						if g.entries[c].level == lvl {
+							keep = append(keep, c)
+						}
+					}
+					if len(keep) > 0 {
+						m.cands = keep
+						m.inList = true
+					}
+				}
+				break
+			}
+		}
+		i = j + 1
+	}
+}
+
+// listGap reports whether two names are coordinated: ", ", " y ", " e ", ", y ".
+func listGap(gap string) bool {
+	switch strings.TrimSpace(gap) {
+	case ",", "y", "e", ", y", "o", "ni":
+		return true
+	}
+	return false
+}
 
 // qualifierGap reports whether the text between two names says the second
 // contains the first: ", ", " (", " de ", ", departamento de ", " en el municipio de " …
@@ -458,6 +666,12 @@ func (x *doc) zonaCands(i int, docCountry string) []int {
 	// "zona 6 de Mixco", "zona 1, Villa Nueva".
 	if i+1 < len(x.ms) {
 		n := x.ms[i+1]
+		if n.best != -3 && qualifierGap(x.ft[m.fe:n.fs]) && len(n.cands) == 1 && n.cands[0] == -2 {
+			n.qualifier = true
+			if z, ok := g.byID["GT/0101/z"+m.zona]; ok {
+				return []int{z}
+			}
+		}
 		if n.best != -3 && qualifierGap(x.ft[m.fe:n.fs]) {
 			for _, c := range n.cands {
 				if c >= 0 && g.entries[c].level == levelAdmin2 && g.entries[c].place.Country == "GT" {
@@ -470,24 +684,25 @@ func (x *doc) zonaCands(i int, docCountry string) []int {
 			}
 		}
 	}
-	// Without one: the metropolitan municipality the document names (one sense
-	// per document), otherwise Guatemala City.
+	// Without one: Mixco or Villa Nueva when the same sentence names it and the
+	// number is one they have (zonas 1–11), otherwise Guatemala City.
 	if x.r.hierarchy {
-		var muni []int
-		seen := map[int]bool{}
-		for _, o := range x.ms {
-			if o.best == -3 || o.zona != "" {
-				continue
-			}
-			for _, c := range o.cands {
-				if c >= 0 && metroZonas[g.entries[c].place.Admin2Code] && g.entries[c].place.Country == "GT" && g.entries[c].level == levelAdmin2 && !seen[c] {
-					seen[c] = true
-					muni = append(muni, c)
+		if n, err := strconv.Atoi(m.zona); err == nil && n <= 11 {
+			s, e := x.sentence(m)
+			var muni []int
+			for _, o := range x.ms {
+				if o.best == -3 || o.zona != "" || o.fs < s || o.fe > e {
+					continue
+				}
+				for _, c := range o.cands {
+					if c >= 0 && ownZonas[g.entries[c].id] && !slices.Contains(muni, c) {
+						muni = append(muni, c)
+					}
 				}
 			}
-		}
-		if len(muni) == 1 && g.entries[muni[0]].place.Admin2Code != "0101" {
-			return []int{g.zonaOf(muni[0], m.zona)}
+			if len(muni) == 1 {
+				return []int{g.zonaOf(muni[0], m.zona)}
+			}
 		}
 	}
 	if z, ok := g.byID["GT/0101/z"+m.zona]; ok {
@@ -495,6 +710,9 @@ func (x *doc) zonaCands(i int, docCountry string) []int {
 	}
 	return nil
 }
+
+// ownZonas are the municipalities whose zonas news name without saying so.
+var ownZonas = map[string]bool{"GT/0108": true, "GT/0115": true}
 
 // metroZonas are the municipalities of the Guatemala metropolitan area that
 // number their own zonas.
@@ -513,35 +731,17 @@ func (g *gazetteer) zonaOf(muni int, n string) int {
 // output builds the places and picks the focus.
 func (x *doc) output() []escucha.Place {
 	g := x.g
-	type cand struct {
-		mi    int
-		score float64
-	}
 	var out []escucha.Place
-	bestF, bestScore := -1, math.Inf(-1)
+	bestF, bestScore, bestM := -1, math.Inf(-1), -1
+	fs := make([]float64, len(x.ms))
+	outIdx := make([]int, len(x.ms))
 	entityCount := map[int]int{}
 	for _, m := range x.ms {
 		if m.best >= 0 {
 			entityCount[m.best]++
 		}
 	}
-	sentenceHasEvent := func(m *mention) bool {
-		s := m.fs
-		for s > 0 && !strings.ContainsRune(".\n!?", rune(x.ft[s-1])) {
-			s--
-		}
-		e := m.fe
-		for e < len(x.ft) && !strings.ContainsRune(".\n!?", rune(x.ft[e])) {
-			e++
-		}
-		sent := x.ft[s:e]
-		for _, st := range eventStems {
-			if strings.Contains(sent, st) {
-				return true
-			}
-		}
-		return false
-	}
+	sentenceHasEvent := x.sentenceHasEvent
 	for i, m := range x.ms {
 		if m.best < 0 {
 			continue
@@ -558,7 +758,7 @@ func (x *doc) output() []escucha.Place {
 		}
 		f := focusSpecificity[e.level]
 		if m.os < x.titleE {
-			f += 1.5
+			f += 2.0
 		} else {
 			pos := float64(m.os - x.titleE)
 			f += math.Max(0, 1-pos/1500)
@@ -569,7 +769,7 @@ func (x *doc) output() []escucha.Place {
 		if m.trigger >= 0 {
 			f += 0.5
 		}
-		if m.instit {
+		if m.vague || m.between {
 			f -= 1
 		}
 		if x.r.eventVerbs && sentenceHasEvent(m) {
@@ -582,10 +782,28 @@ func (x *doc) output() []escucha.Place {
 				f += 0.3 * float64(n)
 			}
 		}
-		f += 0.5 * m.score
-		_ = i
+		f += 0.2 * m.score
+		fs[i] = f
+		outIdx[i] = len(out) - 1
 		if f > bestScore {
-			bestF, bestScore = len(out)-1, f
+			bestF, bestScore, bestM = len(out)-1, f, i
+		}
+	}
+	// The most specific place of the event: a focus that contains another
+	// mentioned place yields to the best of them.
+	if bestM >= 0 && x.r.hierarchy {
+		top := x.ms[bestM].best
+		cand, cs := -1, math.Inf(-1)
+		for i, m := range x.ms {
+			if fs[i] == 0 || m.best < 0 || !g.isAncestor(top, m.best) {
+				continue
+			}
+			if fs[i] > cs && fs[i] >= bestScore-descendantMargin {
+				cand, cs = i, fs[i]
+			}
+		}
+		if cand >= 0 {
+			bestF = outIdx[cand]
 		}
 	}
 	if bestF < 0 {
@@ -596,13 +814,47 @@ func (x *doc) output() []escucha.Place {
 			}
 		}
 	}
+	// A country of the region is not an event's place: news about a whole
+	// country (policy, statistics, national teams) has no focus. Countries the
+	// gazetteer does not divide are the focus of events reported there.
+	if bestF >= 0 && x.r.countryFocus && placeLevel(out[bestF]) == 0 {
+		if divided[out[bestF].Country] || bestM < 0 || !x.sentenceHasEvent(x.ms[bestM]) {
+			bestF = -1
+		}
+	}
 	if bestF >= 0 {
 		out[bestF].Role = escucha.RoleFocus
 	}
 	return out
 }
 
-var focusSpecificity = map[int]float64{levelCountry: 0, levelAdmin1: 1.0, levelAdmin2: 2.0, levelAdmin3: 2.2, levelLocality: 2.2, levelZona: 2.5}
+// descendantMargin is how much lower a contained place may score and still take the focus.
+const descendantMargin = 3.0
+
+// divided are the countries whose subdivisions the gazetteer holds.
+var divided = map[string]bool{"GT": true, "SV": true, "HN": true, "BZ": true, "CR": true, "PA": true, "DO": true}
+
+// sentence returns the folded span of the sentence around m.
+func (x *doc) sentence(m *mention) (int, int) {
+	s := m.fs
+	for s > 0 && !strings.ContainsRune(".\n!?", rune(x.ft[s-1])) {
+		s--
+	}
+	e := m.fe
+	for e < len(x.ft) && !strings.ContainsRune(".\n!?", rune(x.ft[e])) {
+		e++
+	}
+	return s, e
+}
+
+// sentenceHasEvent reports whether the sentence of m reports an event.
+func (x *doc) sentenceHasEvent(m *mention) bool {
+	s, e := x.sentence(m)
+	i := sort.SearchInts(x.events, s)
+	return i < len(x.events) && x.events[i] < e
+}
+
+var focusSpecificity = map[int]float64{levelCountry: 0, levelAdmin1: 1.5, levelAdmin2: 2.5, levelAdmin3: 2.7, levelLocality: 2.7, levelZona: 3.0, levelForeign: 0.5}
 
 func placeLevel(p escucha.Place) int {
 	switch {

@@ -15,10 +15,10 @@ import (
 // (docs/geo.md).
 type rules struct {
 	hierarchy, triggers, sourcePrior, population, oneSense, commonWords,
-	institutions, datelines, capitalisation, eventVerbs bool
+	institutions, datelines, capitalisation, eventVerbs, countryFocus bool
 }
 
-var allRules = rules{true, true, true, true, true, true, true, true, true, true}
+var allRules = rules{true, true, true, true, true, true, true, true, true, true, true}
 
 // mention is one matched name in the folded text.
 type mention struct {
@@ -34,6 +34,9 @@ type mention struct {
 	qualifier bool // names the parent of the previous mention ("Mixco, Guatemala")
 	qualified int  // entry the following qualifier resolved for this mention, -1 none
 	common    bool
+	inList    bool
+	between   bool // "entre X y Y": a range, not the event's point
+	vague     bool // "la capital": a reference, rarely the event's place
 	locative  bool // preceded by "en", "municipio de" …
 	zona      string
 }
@@ -49,6 +52,7 @@ type doc struct {
 	prior  string
 	caps   bool // the document is mostly upper case or mostly lower case: capitalisation is no evidence
 	ms     []*mention
+	events []int // offsets of event words in ft, ascending
 }
 
 func (t *Tagger) tag(d *escucha.Document) []escucha.Place { return t.tagRules(d, allRules) }
@@ -135,30 +139,24 @@ func (x *doc) find() {
 		os, oe := x.f.Span(s, e)
 		x.ms = append(x.ms, &mention{fs: s, fe: e, os: os, oe: oe, cands: cands, best: -1, trigger: -1, qualified: -1, zona: zona})
 	}
-	// Institutions are masked first, so their place words never match.
-	if x.r.institutions {
-		for _, n := range institutionNames {
-			for i := 0; ; {
-				j := strings.Index(x.ft[i:], n)
-				if j < 0 {
-					break
-				}
-				s, e := i+j, i+j+len(n)
-				if (s == 0 || !isWordByte(x.ft[s-1])) && (e == len(x.ft) || !isWordByte(x.ft[e])) {
-					for k := s; k < e; k++ {
-						taken[k] = true
-					}
-				}
-				i = e
-			}
-		}
-	}
 	x.findZonas(add)
 	x.findCapital(add)
 	for _, sp := range spans {
+		if x.g.instit[sp.p] {
+			if x.r.institutions {
+				for k := sp.s; k < sp.e; k++ {
+					taken[k] = true
+				}
+			}
+			continue
+		}
 		add(sp.s, sp.e, x.g.cands[sp.p], "")
 	}
 	sort.Slice(x.ms, func(i, j int) bool { return x.ms[i].fs < x.ms[j].fs })
+	it = x.g.events.Iter(x.ft)
+	for m := it.Next(); m != nil; m = it.Next() {
+		x.events = append(x.events, m.Start())
+	}
 }
 
 // findZonas finds "zona 18", "z. 18", "zona 6 de Mixco".
@@ -176,6 +174,8 @@ func (x *doc) findZonas(add func(s, e int, cands []int, zona string)) {
 		}
 		k := s
 		switch {
+		case strings.HasPrefix(ft[s:], "zonas"):
+			k = s + 5
 		case strings.HasPrefix(ft[s:], "zona"):
 			k = s + 4
 		case strings.HasPrefix(ft[s:], "z."):
@@ -194,6 +194,24 @@ func (x *doc) findZonas(add func(s, e int, cands []int, zona string)) {
 			continue
 		}
 		num := ft[n0:k]
+		// "zonas 7 y 11", "zonas 1, 4 y 9": one mention, the first zona.
+		for strings.HasPrefix(ft[s:], "zonas") {
+			j := k
+			for j < len(ft) && (ft[j] == ' ' || ft[j] == ',') {
+				j++
+			}
+			if strings.HasPrefix(ft[j:], "y ") {
+				j += 2
+			}
+			n1 := j
+			for j < len(ft) && ft[j] >= '0' && ft[j] <= '9' {
+				j++
+			}
+			if j == n1 || j-n1 > 2 || j < len(ft) && isWordByte(ft[j]) {
+				break
+			}
+			k = j
+		}
 		add(s, k, nil, strings.TrimLeft(num, "0"))
 		i = k
 	}
@@ -271,12 +289,12 @@ var (
 		"sector": true, "calle": true, "avenida": true, "av": true, "calzada": true, "bulevar": true, "boulevard": true,
 		"blvd": true, "parcelamiento": true, "condominio": true, "hacienda": true, "paraje": true, "caserio.": true,
 		"cantones": true, "colonias": true, "aldeas": true, "mercado": true, "parque": true, "puente": true, "rio": true,
-		"volcan": true, "lago": true, "laguna": true, "playa": true, "ruta": true, "carretera": true, "iglesia": true,
+		"volcan": true, "lago": true, "laguna": true, "playa": true, "carretera": true, "iglesia": true,
 		"parroquia": true, "escuela": true, "colegio": true, "instituto": true, "hospital": true, "universidad": true,
 		"banco": true, "estadio": true, "club": true, "hotel": true, "radio": true, "diario": true, "canal": true,
 		"centro": true, "complejo": true, "edificio": true, "plaza": true, "hogar": true, "cementerio": true, "penal": true,
 		"carcel": true, "granja": true, "centro comercial": true, "terminal": true, "liceo": true, "santuario": true}
-	locativeWords = map[string]bool{"en": true, "de": true, "del": true, "hacia": true, "desde": true, "a": true, "por": true, "entre": true}
+	locativeWords = map[string]bool{"en": true, "hacia": true, "desde": true, "entre": true, "cerca": true, "rumbo": true}
 	titles        = map[string]bool{"don": true, "dona": true, "sr": true, "sra": true, "srta": true, "lic": true, "licda": true,
 		"dr": true, "dra": true, "ing": true, "senor": true, "senora": true, "san": false, "fray": true, "padre": true, "hermano": true,
 		"apellido": true, "familia": true, "agente": true, "diputado": true, "diputada": true, "jugador": true, "presidente": true}
@@ -292,19 +310,17 @@ func init() {
 		"rosa", "mercedes", "dolores", "libertad", "la libertad", "la paz", "paz", "union", "la union", "victoria",
 		"trinidad", "la trinidad", "reforma", "la reforma", "independencia", "florida", "la democracia", "democracia",
 		"el paraiso", "paraiso", "el porvenir", "porvenir", "el rosario", "rosario", "candelaria", "la candelaria",
-		"morales", "san jose", "santa rosa", "santa ana", "san miguel", "san juan", "san pedro", "san antonio",
-		"san francisco", "san carlos", "san lucas", "san luis", "san marcos", "san pablo", "san rafael", "santa cruz",
-		"santa maria", "santa lucia", "santa barbara", "santa catarina", "santa elena", "santiago", "san andres",
-		"san bartolo", "san cristobal", "san martin", "san mateo", "san vicente", "san sebastian", "san felipe",
-		"san isidro", "san ignacio", "san lorenzo", "san agustin", "san jeronimo", "san benito", "san diego",
-		"el salvador", "guadalupe", "belen", "nazaret", "jesus", "cristo", "la cruz", "cruz", "las cruces", "esquipulas",
-		"america", "atlantida", "valle", "el valle", "pueblo nuevo", "nueva", "nuevo", "victoria", "la victoria",
-		"lempira", "morazan", "cortes", "sanchez", "guzman", "mejia", "herrera", "colon", "bolivar", "chile", "peru",
-		"patria", "constitucion", "bonanza", "corinto", "cuba", "jordan", "armenia", "lima", "paris", "roma",
-		"la esperanza", "sabana grande", "cantarranas", "yuscaran", "orica", "intibuca", "la lima", "las vegas",
-		"la merced", "merced", "santa fe", "gracias", "salud", "caridad", "soledad", "la soledad", "providencia",
-		"la providencia", "el carmen", "carmen", "pilar", "el pilar", "capital", "central", "norte", "sur", "oriente",
-		"occidente", "las flores", "los llanos", "la palma", "palmira", "el centro", "centro", "el estor", "moca", "bonao"} {
+		"morales", "santa rosa", "guadalupe", "belen", "nazaret", "jesus", "cristo", "la cruz", "cruz", "las cruces",
+		"america", "valle", "el valle", "pueblo nuevo", "nueva", "nuevo", "la victoria", "lempira", "morazan", "cortes",
+		"sanchez", "guzman", "mejia", "herrera", "bolivar", "patria", "constitucion", "bonanza", "corinto", "jordan",
+		"armenia", "lima", "paris", "roma", "la merced", "merced", "santa fe", "gracias", "salud", "caridad", "soledad",
+		"la soledad", "providencia", "la providencia", "el carmen", "carmen", "pilar", "el pilar", "capital", "central",
+		"norte", "sur", "oriente", "occidente", "las flores", "los llanos", "la palma", "palmira", "el centro", "centro",
+		"castillo", "jimenez", "arenas", "mauricio", "alvarado", "barrios", "duarte", "santiago", "san jose", "moca",
+		"sabana grande", "la sabana", "sabana", "los santos", "santos", "concordia", "la concordia", "chile", "peru",
+		"cuba", "jamaica", "granada", "cordoba", "toledo", "valencia", "sevilla", "guadalajara", "leon", "trujillo",
+		"guerrero", "hidalgo", "morelos", "rivas", "cardenas", "rama", "potosi", "washington", "victoria de durango",
+		"murra", "morrito", "altagracia"} {
 		commonNames[n] = true
 	}
 }
@@ -319,7 +335,8 @@ var institutionNames = []string{"universidad de san carlos", "universidad san ca
 	"republica dominicana de futbol", "santa sede", "san valentin", "semana santa", "real madrid", "santa claus",
 	"club xelaju", "xelaju mc", "deportivo mixco", "corte de constitucionalidad", "union europea",
 	"naciones unidas", "estados unidos mexicanos", "guatemala visible", "casa de america", "instituto guatemalteco",
-	"la libertad avanza", "partido libertad", "paseo de la sexta", "sexta avenida", "calzada roosevelt",
+	"la libertad avanza", "partido libertad", "calzada roosevelt",
 	"calzada san juan", "calzada aguilar batres", "periferico", "anillo periferico", "carretera al atlantico",
 	"carretera interamericana", "carretera a el salvador", "ruta al atlantico", "ruta interamericana", "ruta al pacifico",
+	"todos los santos",
 	"san jose de calasanz", "san juan pablo", "san juan bosco", "san pedro apostol", "san francisco de asis"}

@@ -82,7 +82,7 @@ func fold(s string) string { return strings.Join(strings.Fields(textfold.String(
 
 // stripAdminWords removes GeoNames' English or generic affixes from a name.
 func stripAdminWords(s string) string {
-	for _, p := range []string{"Municipio de ", "Município de ", "Distrito de ", "Provincia de ", "Departamento de "} {
+	for _, p := range []string{"Municipio de ", "Município de ", "Distrito de ", "Distrito ", "Provincia de ", "Departamento de "} {
 		s = strings.TrimPrefix(s, p)
 	}
 	for _, p := range []string{" Province", " Department", " District", " Comarca"} {
@@ -396,13 +396,20 @@ func run(src, out string) error {
 			}
 			lat, lon := "", ""
 			var pop int64
+			names := []string{name}
 			if pl, ok := findPlace(c, r["admin1"], name); ok {
 				lat, lon, pop = pl.lat, pl.lon, pl.pop
+			} else if pl, ok := seatContaining(places[c], r["admin1"], name); ok {
+				// The seat has a longer name ("Concepción de La Vega" for La Vega).
+				lat, lon, pop = pl.lat, pl.lon, pl.pop
+				names = append(names, pl.name)
 			} else if la, lo, ok := findCity(c, r["admin1"], name); ok {
 				lat, lon = la, lo
 			}
+			// The national statistics code stays in the id only: the place
+			// conventions give an admin2 code for Guatemala and Honduras alone.
 			rows = append(rows, row{ID: c + "/" + r["admin2"], Level: "admin2", Country: c, Admin1: isoName[iso], Admin1Code: iso,
-				Admin2: name, Admin2Code: r["admin2"], Lat: lat, Lon: lon, Pop: pop, Names: []string{name}})
+				Admin2: name, Lat: lat, Lon: lon, Pop: pop, Names: names})
 		}
 	}
 
@@ -410,7 +417,9 @@ func run(src, out string) error {
 	have := map[string]bool{}
 	for _, r := range rows {
 		if r.Level == "admin2" || r.Level == "admin3" {
-			have[r.Country+"|"+r.Admin1Code+"|"+fold(r.Names[0])] = true
+			for _, n := range r.Names {
+				have[r.Country+"|"+r.Admin1Code+"|"+fold(n)] = true
+			}
 		}
 	}
 	for _, a := range aliases {
@@ -425,7 +434,7 @@ func run(src, out string) error {
 		if r.Level == "admin2" && r.Country != "SV" && r.Country != "GT" {
 			for gn, iso := range gnToISO {
 				if iso == r.Admin1Code {
-					admin2ByGN[gn+"."+r.Admin2Code] = r
+					admin2ByGN[gn+"."+strings.TrimPrefix(r.ID, r.Country+"/")] = r
 				}
 			}
 		}
@@ -453,6 +462,51 @@ func run(src, out string) error {
 		}
 	}
 
+	// Places abroad, recognised at country level so that they are not taken
+	// for local ones: Mexico's states and Nicaragua's departments (GeoNames),
+	// Nicaraguan towns whose names no place of the region shares, and a
+	// hand-written list of cities and states that Central American news names.
+	local := map[string]bool{}
+	for _, r := range rows {
+		if r.Level != "country" {
+			for _, n := range r.Names {
+				local[fold(n)] = true
+			}
+		}
+		if r.Level == "country" {
+			local[fold(r.Names[0])] = true
+		}
+	}
+	foreign := map[string]bool{}
+	addForeign := func(country, name string) {
+		if name == "" || local[fold(name)] || foreign[country+"|"+fold(name)] {
+			return
+		}
+		foreign[country+"|"+fold(name)] = true
+		rows = append(rows, row{ID: country + "/" + name, Level: "foreign", Country: country, Names: []string{name}})
+	}
+	for _, r := range adm1 {
+		if r["country"] == "MX" || r["country"] == "NI" {
+			n := stripAdminWords(r["name"])
+			if n == "Mexico City" {
+				n = "Ciudad de México"
+			}
+			if n == "North Caribbean Coast" || n == "South Caribbean Coast" {
+				continue
+			}
+			addForeign(r["country"], n)
+		}
+	}
+	for _, c := range citiesRows {
+		if c["country"] == "NI" {
+			addForeign("NI", c["name"])
+		}
+	}
+	for _, kv := range foreignCurated {
+		c, n, _ := strings.Cut(kv, ":")
+		addForeign(c, n)
+	}
+
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].ID < rows[j].ID })
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
@@ -476,6 +530,25 @@ func run(src, out string) error {
 	return os.WriteFile(filepath.Join(out, "aliases.tsv"), []byte(sb.String()), 0o644)
 }
 
+// foreignCurated are cities and states abroad that Central American news
+// names, written by the escucha authors (general knowledge).
+var foreignCurated = []string{
+	"MX:Ciudad de México", "MX:CDMX", "MX:Tapachula", "MX:Ciudad Hidalgo", "MX:Frontera Comalapa", "MX:Comitán",
+	"MX:Tenosique", "MX:Villahermosa", "MX:Tuxtla Gutiérrez", "MX:San Cristóbal de las Casas", "MX:Palenque",
+	"MX:Cancún", "MX:Chetumal", "MX:Tijuana", "MX:Mexicali", "MX:Ciudad Juárez", "MX:Monterrey", "MX:Reynosa",
+	"MX:Nuevo Laredo", "MX:Matamoros", "MX:Piedras Negras", "MX:Guadalajara", "MX:Acapulco", "MX:Coatzacoalcos",
+	"MX:Tabasco", "MX:Veracruz",
+	"US:Texas", "US:California", "US:Florida", "US:Arizona", "US:Nuevo México", "US:Nueva York", "US:Nueva Jersey",
+	"US:Carolina del Norte", "US:Carolina del Sur", "US:Luisiana", "US:Illinois", "US:Virginia", "US:Maryland",
+	"US:Massachusetts", "US:Houston", "US:Dallas", "US:El Paso", "US:Los Ángeles", "US:Miami", "US:Chicago",
+	"US:Nueva Orleans", "US:Atlanta", "US:Phoenix", "US:Tucson", "US:San Diego", "US:Washington", "US:Boston",
+	"US:Filadelfia", "US:Las Vegas", "US:Denver", "US:Seattle", "US:San Francisco de California",
+	"CO:Bogotá", "CO:Medellín", "CO:Cali", "CO:Cartagena de Indias", "CO:Barranquilla",
+	"VE:Caracas", "VE:Maracaibo", "EC:Quito", "EC:Guayaquil", "PE:Lima", "AR:Buenos Aires", "CL:Santiago de Chile",
+	"CU:La Habana", "HT:Puerto Príncipe", "ES:Madrid", "ES:Barcelona", "PR:San Juan de Puerto Rico",
+	"CA:Toronto", "CA:Montreal", "CA:Vancouver", "NI:Managua",
+}
+
 // cleanINE turns INE official names with alternatives into the common name:
 // "Ayutla o Tecún Umán" stays (aliases cover the parts) except parentheses, which go.
 func cleanINE(s string) string {
@@ -493,6 +566,17 @@ func titleSV(s string) string {
 		}
 	}
 	return s
+}
+
+// seatContaining finds a seat (PPLA*) of the admin1 whose name ends with name.
+func seatContaining(ps []place, gnAdmin1, name string) (place, bool) {
+	fn := fold(name)
+	for _, pl := range ps {
+		if pl.admin1 == gnAdmin1 && strings.HasPrefix(pl.fc, "PPLA") && strings.HasSuffix(fold(pl.name), " "+fn) {
+			return pl, true
+		}
+	}
+	return place{}, false
 }
 
 func atoi(s string) int64 { n, _ := strconv.ParseInt(s, 10, 64); return n }

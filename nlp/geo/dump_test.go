@@ -1,15 +1,19 @@
 package geo
 
 import (
+	"flag"
 	"fmt"
-	"os"
 	"testing"
 )
 
-func TestDebugDev(t *testing.T) {
-	want := os.Getenv("GEODBG")
+var devDump = flag.String("geodev", "", "print gold and predicted places of a dev document id, \"all\" or \"spurious\"")
+
+// TestDumpDev prints dev documents with gold and predicted places, for error
+// analysis: go test ./nlp/geo -run TestDumpDev -geodev dev-0001 -v
+func TestDumpDev(t *testing.T) {
+	want := *devDump
 	if want == "" {
-		t.Skip()
+		t.Skip("set -geodev")
 	}
 	gold := loadDev(t)
 	tg := mustTagger(t)

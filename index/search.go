@@ -1,0 +1,593 @@
+package index
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/infosegura/escucha"
+)
+
+// hitFields are the stored fields a hit shows.
+var hitFields = []string{fTitle, fPublished, fURL, escucha.FacetSource, escucha.FacetPlatform,
+	escucha.FacetKind, escucha.FacetLang, escucha.FacetCategory, escucha.FacetFraming,
+	escucha.FacetCountry, escucha.FacetAdmin1, escucha.FacetAdmin2, fEngagement,
+	escucha.FacetCluster, fDupKey}
+
+// facetFields maps facet names to index fields.
+var facetFields = map[string]string{
+	escucha.FacetCategory: escucha.FacetCategory, escucha.FacetAdmin1: escucha.FacetAdmin1,
+	escucha.FacetAdmin2: escucha.FacetAdmin2, escucha.FacetSource: escucha.FacetSource,
+	escucha.FacetPlatform: escucha.FacetPlatform, escucha.FacetFraming: escucha.FacetFraming,
+	escucha.FacetCampaign: escucha.FacetCampaign, escucha.FacetCountry: escucha.FacetCountry,
+	escucha.FacetKind: escucha.FacetKind, escucha.FacetLang: escucha.FacetLang,
+	escucha.FacetCluster: escucha.FacetCluster,
+}
+
+const (
+	histFacet   = "_histogram"
+	casesFacet  = "_cases"
+	termsFacet  = "_terms"
+	maxBuckets  = 5000
+	maxCases    = 1 << 17
+	exportPage  = 1000
+	collapseMul = 3
+)
+
+// plan is a request turned into Bleve terms.
+type plan struct {
+	req    escucha.SearchRequest
+	alias  bleve.IndexAlias // nil when no month can hold a match
+	text   query.Query
+	filter query.Query
+	query  query.Query
+	after  []string
+}
+
+func (ix *Index) plan(req escucha.SearchRequest) (*plan, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	for _, f := range req.Facets {
+		if _, ok := facetFields[f]; !ok {
+			return nil, escucha.Errorf(escucha.EInvalid, "unknown facet %q", f)
+		}
+	}
+	if req.Facets == nil {
+		req.Facets = escucha.DefaultFacets
+	}
+	text, err := parseQueryString(req.Query, req.AnyWord)
+	if err != nil {
+		return nil, err
+	}
+	p := &plan{req: req, text: text}
+	if req.After != "" {
+		if p.after, err = decodeCursor(req.After, req.Sort); err != nil {
+			return nil, err
+		}
+	}
+	alias, inside, err := ix.view(req.From, req.To)
+	if err != nil {
+		return nil, err
+	}
+	p.alias = alias
+	p.filter = filters(&req, !inside)
+	p.query = combine(text, p.filter)
+	return p, nil
+}
+
+func sortOrder(s string) search.SortOrder {
+	if s == escucha.SortDate {
+		return search.SortOrder{
+			&search.SortField{Field: fPublished, Type: search.SortFieldAsDate, Desc: true,
+				Missing: search.SortFieldMissingLast},
+			&search.SortDocID{Desc: true},
+		}
+	}
+	return search.SortOrder{&search.SortScore{Desc: true}, &search.SortDocID{}}
+}
+
+// run executes a Bleve request on the plan's months (an empty result without any).
+func (p *plan) run(ctx context.Context, r *bleve.SearchRequest) (*bleve.SearchResult, error) {
+	return searchIn(ctx, p.alias, r)
+}
+
+// Count returns the number of documents matching req.
+func (ix *Index) Count(ctx context.Context, req escucha.SearchRequest) (uint64, error) {
+	req.Facets, req.Histogram, req.Terms, req.After = []string{}, "", 0, ""
+	p, err := ix.plan(req)
+	if err != nil {
+		return 0, err
+	}
+	res, err := p.run(ctx, bleve.NewSearchRequestOptions(p.query, 0, 0, false))
+	if err != nil {
+		return 0, err
+	}
+	return res.Total, nil
+}
+
+// Search answers one page of req with its facets, histogram and terms.
+func (ix *Index) Search(ctx context.Context, req escucha.SearchRequest) (*escucha.SearchResult, error) {
+	start := time.Now()
+	p, err := ix.plan(req)
+	if err != nil {
+		return nil, err
+	}
+	req = p.req
+	size := req.Size
+	if req.Collapse {
+		size = min(req.Size*collapseMul, escucha.MaxSearchSize*collapseMul)
+	}
+	br := bleve.NewSearchRequestOptions(p.query, size, 0, false)
+	br.SortByCustom(sortOrder(req.Sort))
+	br.SearchAfter = p.after
+	br.Fields = hitFields
+	if p.text != nil {
+		br.Highlight = bleve.NewHighlightWithStyle("html")
+		br.Highlight.Fields = []string{fTitle, fText}
+	}
+	for _, f := range req.Facets {
+		br.AddFacet(f, bleve.NewFacetRequest(facetFields[f], req.FacetSize))
+	}
+	if req.Histogram != "" {
+		br.AddFacet(histFacet, bleve.NewFacetRequest(string(req.Histogram), maxBuckets))
+	}
+	if req.ByCase {
+		br.AddFacet(casesFacet, bleve.NewFacetRequest(escucha.FacetCluster, maxCases))
+	}
+	if req.Terms > 0 {
+		br.AddFacet(termsFacet, bleve.NewFacetRequest(fTitleTerms, 200))
+	}
+	res, err := p.run(ctx, br)
+	if err != nil {
+		return nil, err
+	}
+	out := &escucha.SearchResult{Total: res.Total, Facets: map[string]escucha.Facet{}, Hits: []escucha.Hit{}}
+	for _, f := range req.Facets {
+		out.Facets[f] = facet(res.Facets[f])
+	}
+	if fr := res.Facets[casesFacet]; fr != nil && fr.Terms != nil {
+		out.Cases = len(fr.Terms.Terms())
+	}
+	hits, last := res.Hits, len(res.Hits)
+	if req.Collapse {
+		var err error
+		if out.Hits, last, err = ix.collapse(ctx, p, res.Hits, req.Size); err != nil {
+			return nil, err
+		}
+	} else {
+		for _, h := range hits {
+			out.Hits = append(out.Hits, toHit(h))
+		}
+	}
+	if len(hits) == size && last > 0 {
+		out.Next = encodeCursor(req.Sort, hits[last-1])
+	}
+	if req.ByCase && len(req.Facets) > 0 {
+		if out.CaseFacets, err = ix.caseFacets(ctx, p); err != nil {
+			return nil, err
+		}
+	}
+	if req.Histogram != "" {
+		if out.Histogram, err = ix.histogram(ctx, p, res.Facets[histFacet]); err != nil {
+			return nil, err
+		}
+	}
+	if req.Terms > 0 {
+		if out.Terms, err = ix.significant(res.Facets[termsFacet], res.Total, req.Terms); err != nil {
+			return nil, err
+		}
+	}
+	out.Took = time.Since(start)
+	metricSearchSeconds.Observe(out.Took.Seconds())
+	return out, nil
+}
+
+func facet(fr *search.FacetResult) escucha.Facet {
+	if fr == nil {
+		return escucha.Facet{Buckets: []escucha.Bucket{}}
+	}
+	f := escucha.Facet{Field: fr.Field, Total: fr.Total, Missing: fr.Missing, Other: fr.Other,
+		Buckets: []escucha.Bucket{}}
+	if fr.Terms != nil {
+		for _, t := range fr.Terms.Terms() {
+			f.Buckets = append(f.Buckets, escucha.Bucket{Key: t.Term, Count: t.Count})
+		}
+	}
+	return f
+}
+
+func str(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []any:
+		if len(x) > 0 {
+			s, _ := x[0].(string)
+			return s
+		}
+	}
+	return ""
+}
+
+func strs(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func toHit(h *search.DocumentMatch) escucha.Hit {
+	f := h.Fields
+	hit := escucha.Hit{
+		ID: h.ID, Title: str(f[fTitle]), Published: fieldTime(f[fPublished]), Score: h.Score,
+		URL: str(f[fURL]), Source: str(f[escucha.FacetSource]), Platform: str(f[escucha.FacetPlatform]),
+		Kind: str(f[escucha.FacetKind]), Lang: str(f[escucha.FacetLang]),
+		Categories: strs(f[escucha.FacetCategory]), Framing: strs(f[escucha.FacetFraming]),
+		Country: str(f[escucha.FacetCountry]), Admin1: str(f[escucha.FacetAdmin1]),
+		Admin2: str(f[escucha.FacetAdmin2]), ClusterID: str(f[escucha.FacetCluster]),
+		Highlights: map[string][]string{},
+	}
+	if e, ok := f[fEngagement].(float64); ok {
+		hit.Engagement = int64(e)
+	}
+	if dk := str(f[fDupKey]); dk != h.ID {
+		hit.DupOf = dk
+	}
+	if math.IsNaN(hit.Score) || math.IsInf(hit.Score, 0) {
+		hit.Score = 0
+	}
+	for field, frags := range h.Fragments {
+		hit.Highlights[field] = frags
+	}
+	return hit
+}
+
+// collapse groups raw hits by their original (dup_of) keeping the first of each
+// group in order, and counts each group's copies and outlets in the whole index.
+// It returns the groups and how many raw hits they consumed.
+func (ix *Index) collapse(ctx context.Context, p *plan, raw []*search.DocumentMatch, size int) ([]escucha.Hit, int, error) {
+	var out []escucha.Hit
+	seen := map[string]bool{}
+	used := 0
+	for _, h := range raw {
+		key := str(h.Fields[fDupKey])
+		if key == "" {
+			key = h.ID
+		}
+		if !seen[key] {
+			if len(out) == size {
+				break
+			}
+			seen[key] = true
+			out = append(out, toHit(h))
+		}
+		used++
+	}
+	if len(out) == 0 {
+		return []escucha.Hit{}, used, nil
+	}
+	keys := make([]string, 0, len(out))
+	for _, h := range out {
+		keys = append(keys, dupKeyOf(h))
+	}
+	all, _, err := ix.view(time.Time{}, time.Time{})
+	if err != nil {
+		return nil, 0, err
+	}
+	r := bleve.NewSearchRequestOptions(anyOf(fDupKey, keys, same), 1000, 0, false)
+	r.Fields = []string{fDupKey, escucha.FacetSource}
+	r.AddFacet("copies", bleve.NewFacetRequest(fDupKey, len(keys)))
+	res, err := searchIn(ctx, all, r)
+	if err != nil {
+		return nil, 0, fmt.Errorf("count copies: %w", err)
+	}
+	copies := map[string]int{}
+	if fr := res.Facets["copies"]; fr != nil && fr.Terms != nil {
+		for _, t := range fr.Terms.Terms() {
+			copies[t.Term] = t.Count
+		}
+	}
+	outlets := map[string]map[string]bool{}
+	for _, h := range res.Hits {
+		k := str(h.Fields[fDupKey])
+		if outlets[k] == nil {
+			outlets[k] = map[string]bool{}
+		}
+		outlets[k][str(h.Fields[escucha.FacetSource])] = true
+	}
+	for i := range out {
+		k := dupKeyOf(out[i])
+		out[i].Copies = max(copies[k], 1)
+		out[i].Outlets = max(len(outlets[k]), 1)
+	}
+	return out, used, nil
+}
+
+func dupKeyOf(h escucha.Hit) string {
+	if h.DupOf != "" {
+		return h.DupOf
+	}
+	return h.ID
+}
+
+// caseFacets counts the facets by case: the matches that opened their case.
+func (ix *Index) caseFacets(ctx context.Context, p *plan) (map[string]escucha.Facet, error) {
+	q := combine(p.query, term(fHead, "1"))
+	r := bleve.NewSearchRequestOptions(q, 0, 0, false)
+	for _, f := range p.req.Facets {
+		r.AddFacet(f, bleve.NewFacetRequest(facetFields[f], p.req.FacetSize))
+	}
+	res, err := p.run(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]escucha.Facet{}
+	for _, f := range p.req.Facets {
+		out[f] = facet(res.Facets[f])
+	}
+	return out, nil
+}
+
+// histogram turns the interval facet into ordered buckets, gaps filled with zero,
+// each with the documents under the same filters without the text query (All)
+// and the share of them that matched (normalised attention).
+func (ix *Index) histogram(ctx context.Context, p *plan, fr *search.FacetResult) (*escucha.Histogram, error) {
+	counts := termCounts(fr)
+	all := counts
+	if p.text != nil {
+		r := bleve.NewSearchRequestOptions(combine(nil, p.filter), 0, 0, false)
+		r.AddFacet(histFacet, bleve.NewFacetRequest(string(p.req.Histogram), maxBuckets))
+		res, err := p.run(ctx, r)
+		if err != nil {
+			return nil, fmt.Errorf("histogram baseline: %w", err)
+		}
+		all = termCounts(res.Facets[histFacet])
+	}
+	h := &escucha.Histogram{Interval: p.req.Histogram, Buckets: []escucha.Bucket{}}
+	var first, last time.Time
+	for k := range all {
+		t, err := ix.bucketStart(string(p.req.Histogram), k)
+		if err != nil {
+			continue
+		}
+		if first.IsZero() || t.Before(first) {
+			first = t
+		}
+		if t.After(last) {
+			last = t
+		}
+	}
+	loc := ix.cfg.Location
+	if !p.req.From.IsZero() {
+		first = ix.truncate(string(p.req.Histogram), p.req.From.In(loc))
+	}
+	if !p.req.To.IsZero() {
+		last = ix.truncate(string(p.req.Histogram), p.req.To.In(loc).Add(-time.Nanosecond))
+	}
+	if first.IsZero() {
+		return h, nil
+	}
+	for t, n := first, 0; !t.After(last) && n < maxBuckets; t, n = ix.next(string(p.req.Histogram), t), n+1 {
+		k := ix.bucketKey(string(p.req.Histogram), t)
+		b := escucha.Bucket{Key: k, Start: t, Count: counts[k], All: all[k]}
+		if b.All > 0 {
+			b.Share = float64(b.Count) / float64(b.All)
+		}
+		h.Buckets = append(h.Buckets, b)
+	}
+	return h, nil
+}
+
+func termCounts(fr *search.FacetResult) map[string]int {
+	out := map[string]int{}
+	if fr != nil && fr.Terms != nil {
+		for _, t := range fr.Terms.Terms() {
+			out[t.Term] = t.Count
+		}
+	}
+	return out
+}
+
+func (ix *Index) bucketKey(interval string, t time.Time) string {
+	if interval == string(escucha.IntervalMonth) {
+		return t.Format("2006-01")
+	}
+	return t.Format(time.DateOnly)
+}
+
+func (ix *Index) bucketStart(interval, key string) (time.Time, error) {
+	if interval == string(escucha.IntervalMonth) {
+		return time.ParseInLocation("2006-01", key, ix.cfg.Location)
+	}
+	return time.ParseInLocation(time.DateOnly, key, ix.cfg.Location)
+}
+
+func (ix *Index) truncate(interval string, t time.Time) time.Time {
+	y, m, d := t.Date()
+	switch escucha.Interval(interval) {
+	case escucha.IntervalMonth:
+		return time.Date(y, m, 1, 0, 0, 0, 0, t.Location())
+	case escucha.IntervalWeek:
+		return weekStart(t)
+	}
+	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
+}
+
+func (ix *Index) next(interval string, t time.Time) time.Time {
+	switch escucha.Interval(interval) {
+	case escucha.IntervalMonth:
+		return t.AddDate(0, 1, 0)
+	case escucha.IntervalWeek:
+		return t.AddDate(0, 0, 7)
+	}
+	return t.AddDate(0, 0, 1)
+}
+
+// significant scores the result set's title terms against the whole index with
+// JLH (Elasticsearch's default): (fg−bg)·fg/bg on document shares; terms in fewer
+// than two matches, or no more frequent than in the index, are left out.
+func (ix *Index) significant(fr *search.FacetResult, total uint64, n int) ([]escucha.Term, error) {
+	if fr == nil || fr.Terms == nil || total == 0 {
+		return nil, nil
+	}
+	docs, err := ix.DocCount()
+	if err != nil || docs == 0 {
+		return nil, err
+	}
+	ix.mu.RLock()
+	shards := make([]bleve.Index, 0, len(ix.shards))
+	for name, s := range ix.shards {
+		if name != tombstones {
+			shards = append(shards, s)
+		}
+	}
+	ix.mu.RUnlock()
+	var out []escucha.Term
+	for _, t := range fr.Terms.Terms() {
+		if t.Count < 2 {
+			continue
+		}
+		bg := 0
+		for _, s := range shards {
+			c, err := docFreq(s, fTitleTerms, t.Term)
+			if err != nil {
+				return nil, err
+			}
+			bg += c
+		}
+		if bg == 0 {
+			continue
+		}
+		fg, bgs := float64(t.Count)/float64(total), float64(bg)/float64(docs)
+		if fg <= bgs {
+			continue
+		}
+		out = append(out, escucha.Term{Term: t.Term, Count: t.Count, Background: bg,
+			Score: (fg - bgs) * fg / bgs})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Score != out[j].Score {
+			return out[i].Score > out[j].Score
+		}
+		return out[i].Term < out[j].Term
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out, nil
+}
+
+// docFreq is the number of documents of one shard holding term in field.
+func docFreq(s bleve.Index, field, term string) (int, error) {
+	d, err := s.FieldDictPrefix(field, []byte(term))
+	if err != nil {
+		return 0, fmt.Errorf("dictionary %s: %w", field, err)
+	}
+	defer d.Close()
+	for {
+		e, err := d.Next()
+		if err != nil {
+			return 0, fmt.Errorf("dictionary %s: %w", field, err)
+		}
+		if e == nil {
+			return 0, nil
+		}
+		if e.Term == term {
+			return int(e.Count), nil
+		}
+		if e.Term > term {
+			return 0, nil
+		}
+	}
+}
+
+// Get returns one stored document.
+func (ix *Index) Get(ctx context.Context, id string) (*escucha.Document, error) {
+	all, _, err := ix.view(time.Time{}, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	r := bleve.NewSearchRequestOptions(query.NewDocIDQuery([]string{id}), 1, 0, false)
+	r.Fields = []string{fTitle, fText, fSrc}
+	res, err := searchIn(ctx, all, r)
+	if err != nil {
+		return nil, fmt.Errorf("get %s: %w", id, err)
+	}
+	if len(res.Hits) == 0 {
+		return nil, escucha.Errorf(escucha.ENotFound, "document %s not found", id)
+	}
+	return stored(res.Hits[0])
+}
+
+// stored rebuilds a document from its stored fields.
+func stored(h *search.DocumentMatch) (*escucha.Document, error) {
+	var d escucha.Document
+	if err := json.Unmarshal([]byte(str(h.Fields[fSrc])), &d); err != nil {
+		return nil, fmt.Errorf("stored document %s: %w", h.ID, err)
+	}
+	d.Title, d.Text = str(h.Fields[fTitle]), str(h.Fields[fText])
+	return &d, nil
+}
+
+// Cursors: the sort mode and the decoded sort values of the last hit, each
+// base64url, joined with dots.
+func encodeCursor(sortMode string, h *search.DocumentMatch) string {
+	vals := append([]string(nil), h.DecodedSort...)
+	if sortMode == escucha.SortRelevance && len(vals) > 0 {
+		vals[0] = strconv.FormatFloat(h.Score, 'g', -1, 64)
+	}
+	parts := []string{sortMode[:1]}
+	for _, v := range vals {
+		parts = append(parts, base64.RawURLEncoding.EncodeToString([]byte(v)))
+	}
+	return strings.Join(parts, ".")
+}
+
+func decodeCursor(c, sortMode string) ([]string, error) {
+	bad := func(why string) error {
+		return escucha.Errorf(escucha.EInvalid, "invalid cursor: %s", why)
+	}
+	parts := strings.Split(c, ".")
+	if len(parts) != 3 {
+		return nil, bad("wrong number of parts")
+	}
+	if parts[0] != sortMode[:1] {
+		return nil, bad("made for another sort order")
+	}
+	out := make([]string, 2)
+	for i, p := range parts[1:] {
+		b, err := base64.RawURLEncoding.DecodeString(p)
+		if err != nil {
+			return nil, bad("not base64")
+		}
+		out[i] = string(b)
+	}
+	if sortMode == escucha.SortRelevance {
+		if f, err := strconv.ParseFloat(out[0], 64); err != nil || math.IsNaN(f) {
+			return nil, bad("score is not a number")
+		}
+	} else if _, err := time.Parse(time.RFC3339Nano, out[0]); err != nil {
+		return nil, bad("date is not RFC 3339")
+	}
+	return out, nil
+}

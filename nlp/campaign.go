@@ -1,0 +1,171 @@
+package nlp
+
+import (
+	"strings"
+	"time"
+
+	"github.com/infosegura/escucha"
+	"github.com/infosegura/escucha/nlp/textfold"
+)
+
+// ccampaign is a campaign ready to match: hashtags as folded letter strings (so
+// "#NadaJustifica", "#nada_justifica" and "#Nada Justifica" are one), phrases as
+// patterns in the shared matcher, accounts and URLs folded.
+type ccampaign struct {
+	id       string
+	tags     []string // folded, letters and digits only, no '#'
+	phrases  *matcher
+	accounts []string // folded, without '@'
+	urls     []string
+	from, to time.Time
+}
+
+func compileCampaigns(cs []Campaign) ([]ccampaign, error) {
+	var out []ccampaign
+	for _, c := range cs {
+		cc := ccampaign{id: c.ID, phrases: newMatcher()}
+		for _, h := range c.Hashtags {
+			if t := alnum(textfold.String(h)); t != "" {
+				cc.tags = append(cc.tags, t)
+			}
+		}
+		for _, p := range c.Phrases {
+			if _, err := cc.phrases.add(p); err != nil {
+				return nil, err
+			}
+		}
+		for _, a := range c.Accounts {
+			cc.accounts = append(cc.accounts, strings.TrimPrefix(textfold.String(a), "@"))
+		}
+		for _, u := range c.URLs {
+			cc.urls = append(cc.urls, textfold.String(u))
+		}
+		if c.From != "" {
+			cc.from, _ = time.Parse(time.DateOnly, c.From)
+		}
+		if c.To != "" {
+			t, _ := time.Parse(time.DateOnly, c.To)
+			cc.to = t.Add(24 * time.Hour)
+		}
+		out = append(out, cc)
+	}
+	return out, nil
+}
+
+func alnum(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if isWordByte(s[i]) {
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+// matchCampaigns returns the campaigns d mentions, with the matched surfaces.
+func matchCampaigns(cs []ccampaign, d *escucha.Document, t *text) []escucha.CampaignMatch {
+	var out []escucha.CampaignMatch
+	ft := t.fold.Text
+	for _, c := range cs {
+		if !d.Published.IsZero() && (!c.from.IsZero() && d.Published.Before(c.from) || !c.to.IsZero() && !d.Published.Before(c.to)) {
+			continue
+		}
+		var matched []string
+		add := func(s string) {
+			for _, m := range matched {
+				if m == s {
+					return
+				}
+			}
+			matched = append(matched, s)
+		}
+		// hashtags: '#' then the tag's letters, allowing _ - . and single spaces
+		// between words; the tag must end at a word boundary.
+		for i := 0; i < len(ft); i++ {
+			if ft[i] != '#' {
+				continue
+			}
+			for _, tag := range c.tags {
+				if end := matchLoose(ft, i+1, tag); end > 0 {
+					s, e := t.fold.Span(i, end)
+					add(t.body[s:e])
+				}
+			}
+		}
+		// run-together tag written without '#', as one word
+		for _, tok := range t.toks {
+			for _, tag := range c.tags {
+				if tok.s == tag && (tok.start == 0 || ft[tok.start-1] != '#') {
+					s, e := t.fold.Span(tok.start, tok.end)
+					add(t.body[s:e])
+				}
+			}
+		}
+		for _, h := range c.phrases.scan(t.toks, nil) {
+			s, e := t.fold.Span(t.toks[h.first].start, t.toks[h.last-1].end)
+			add(t.body[s:e])
+		}
+		handle := textfold.String(strings.TrimPrefix(d.Author.Handle, "@"))
+		for _, a := range c.accounts {
+			if handle != "" && handle == a {
+				add("@" + strings.TrimPrefix(d.Author.Handle, "@"))
+			}
+			for i := strings.Index(ft, "@"+a); i >= 0; {
+				end := i + 1 + len(a)
+				if end == len(ft) || !isWordByte(ft[end]) {
+					s, e := t.fold.Span(i, end)
+					add(t.body[s:e])
+				}
+				next := strings.Index(ft[i+1:], "@"+a)
+				if next < 0 {
+					break
+				}
+				i += 1 + next
+			}
+		}
+		for _, u := range c.urls {
+			for _, link := range []string{d.URL, d.CanonicalURL} {
+				if link != "" && strings.Contains(textfold.String(link), u) {
+					add(link)
+				}
+			}
+			if i := strings.Index(ft, u); i >= 0 {
+				s, e := t.fold.Span(i, i+len(u))
+				add(t.body[s:e])
+			}
+		}
+		if len(matched) > 0 {
+			out = append(out, escucha.CampaignMatch{ID: c.id, Matched: matched})
+		}
+	}
+	return out
+}
+
+// matchLoose matches tag's letters from ft[i:], skipping separators (_ - . and one
+// space) between them; it returns the end offset or -1. Only a space between two
+// letters of the tag is allowed when the next letters continue the tag.
+func matchLoose(ft string, i int, tag string) int {
+	j := 0
+	for i < len(ft) && j < len(tag) {
+		c := ft[i]
+		switch {
+		case c == tag[j]:
+			i++
+			j++
+		case j > 0 && (c == '_' || c == '-' || c == '.' || c == ' '):
+			if i+1 < len(ft) && (ft[i+1] == ' ' || ft[i+1] == '_') {
+				return -1
+			}
+			i++
+		default:
+			return -1
+		}
+	}
+	if j < len(tag) {
+		return -1
+	}
+	if i < len(ft) && isWordByte(ft[i]) {
+		return -1
+	}
+	return i
+}

@@ -1,0 +1,103 @@
+package nlp
+
+import (
+	"flag"
+	"hash/fnv"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/infosegura/escucha"
+)
+
+var (
+	flagReport  = flag.Bool("report", false, "print the full dev-set report")
+	flagNoModel = flag.Bool("nomodel", false, "evaluate the rules alone")
+)
+
+// devFloor is the macro-F1 the embedded model and taxonomy reach on the dev set's
+// held-out 20 % (split by id hash), measured; the test fails when a change drops it.
+const devFloor = 0.80
+
+const devDir = "testdata/dev"
+
+func loadDev(tb testing.TB) []*escucha.Document {
+	tb.Helper()
+	docs, err := ReadDocuments(devDir)
+	if err != nil {
+		tb.Fatalf("read dev set: %v", err)
+	}
+	if len(docs) == 0 {
+		tb.Fatal("empty dev set")
+	}
+	return docs
+}
+
+// heldOut reports whether id falls in the 20 % evaluation part of the split.
+func heldOut(id string) bool {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return h.Sum32()%5 == 0
+}
+
+func clearPred(d *escucha.Document) *escucha.Document {
+	c := *d
+	c.Categories, c.Framing, c.Campaigns, c.Places, c.Lang = nil, nil, nil, nil, ""
+	c.Extra = nil
+	return &c
+}
+
+func mustEnricher(tb testing.TB, cfg Config) *Enricher {
+	tb.Helper()
+	e, err := New(cfg, slog.New(slog.NewTextHandler(tbWriter{tb}, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
+type tbWriter struct{ tb testing.TB }
+
+func (w tbWriter) Write(p []byte) (int, error) {
+	w.tb.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+func enrichAll(tb testing.TB, e *Enricher, gold []*escucha.Document) []*escucha.Document {
+	tb.Helper()
+	var pred []*escucha.Document
+	for _, g := range gold {
+		p := clearPred(g)
+		if err := e.Enrich(p); err != nil {
+			tb.Fatalf("enrich %s: %v", g.ID, err)
+		}
+		pred = append(pred, p)
+	}
+	return pred
+}
+
+// TestDevSet evaluates the shipped taxonomy and model on the held-out part of the
+// dev set and fails below the measured floor.
+func TestDevSet(t *testing.T) {
+	docs := loadDev(t)
+	var test []*escucha.Document
+	for _, d := range docs {
+		if heldOut(d.ID) || *flagReport {
+			test = append(test, d)
+		}
+	}
+	e := mustEnricher(t, Config{NoModel: *flagNoModel})
+	r := Evaluate(test, enrichAll(t, e, test))
+	var sb strings.Builder
+	if err := r.WriteText(&sb); err != nil {
+		t.Fatal(err)
+	}
+	if *flagReport {
+		os.Stdout.WriteString(sb.String())
+	}
+	t.Logf("dev held-out: %d docs, macro-F1 %.3f, femicidio F1 %.3f", len(test), r.MacroF1(), r.Categories[escucha.CatFemicidio].F1())
+	if r.MacroF1() < devFloor {
+		t.Errorf("macro-F1 %.3f below floor %.2f\n%s", r.MacroF1(), devFloor, sb.String())
+	}
+}

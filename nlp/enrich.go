@@ -1,0 +1,358 @@
+package nlp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"github.com/infosegura/escucha"
+	"github.com/infosegura/escucha/nlp/geo"
+)
+
+// Config configures the enrichment stage.
+type Config struct {
+	// TaxonomyPath is a taxonomy YAML file; "" uses the embedded default.
+	TaxonomyPath string
+	// ModelPath is a model file written by `escucha train`; "" uses the embedded
+	// model. NoModel turns the model off (rules alone decide).
+	ModelPath string
+	NoModel   bool
+	// Campaigns replace the taxonomy's campaigns when not nil.
+	Campaigns []Campaign
+	// Geo configures the geotagger; NoGeo turns geotagging off.
+	Geo   geo.Config
+	NoGeo bool
+	// MaxBodyBytes caps how much of a document is classified (default 256 KiB): a
+	// hostile giant document costs bounded time.
+	MaxBodyBytes int
+	// EvidenceOnly drops a model-only label (a score at or above threshold with no
+	// non-negated rule evidence) unless its score reaches this value; default 0.85.
+	ModelOnlyScore float64
+}
+
+// Validate reports a configuration that cannot work.
+func (c Config) Validate() error {
+	var errs []error
+	if c.MaxBodyBytes < 0 {
+		errs = append(errs, fmt.Errorf("negative MaxBodyBytes %d", c.MaxBodyBytes))
+	}
+	if c.ModelOnlyScore < 0 || c.ModelOnlyScore > 1 {
+		errs = append(errs, fmt.Errorf("ModelOnlyScore %v outside [0,1]", c.ModelOnlyScore))
+	}
+	if c.NoModel && c.ModelPath != "" {
+		errs = append(errs, errors.New("both NoModel and ModelPath set"))
+	}
+	if err := c.Geo.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("nlp config: %w", err)
+	}
+	return nil
+}
+
+func (c Config) withDefaults() Config {
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = 256 << 10
+	}
+	if c.ModelOnlyScore == 0 {
+		c.ModelOnlyScore = 0.85
+	}
+	return c
+}
+
+var (
+	metricDocs = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "escucha_nlp_documents_total",
+		Help: "Documents enriched, by language.",
+	}, []string{"lang"})
+	metricLabels = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "escucha_nlp_labels_total",
+		Help: "Category labels assigned, by category.",
+	}, []string{"category"})
+	metricErrors = promauto.NewCounter(prometheus.CounterOpts{
+		Name: "escucha_nlp_errors_total",
+		Help: "Documents the enrichment stage rejected.",
+	})
+)
+
+// Enricher fills lang, categories, places, campaigns and framing. It is built once
+// and safe for concurrent use.
+type Enricher struct {
+	cfg       Config
+	log       *slog.Logger
+	tax       *Taxonomy
+	c         *compiled
+	model     *Model
+	campaigns []ccampaign
+	geo       *geo.Tagger
+	stems     stemmer
+}
+
+var _ escucha.Processor = (*Enricher)(nil)
+
+// New loads the taxonomy, the model and the gazetteer.
+func New(cfg Config, logger *slog.Logger) (*Enricher, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	tax, err := LoadTaxonomy(cfg.TaxonomyPath)
+	if err != nil {
+		return nil, err
+	}
+	e := &Enricher{cfg: cfg, log: logger, tax: tax}
+	if e.c, err = compileTaxonomy(tax); err != nil {
+		return nil, fmt.Errorf("taxonomy: %w", err)
+	}
+	camps := tax.Campaigns
+	if cfg.Campaigns != nil {
+		camps = cfg.Campaigns
+	}
+	if e.campaigns, err = compileCampaigns(camps); err != nil {
+		return nil, fmt.Errorf("campaigns: %w", err)
+	}
+	if !cfg.NoModel {
+		if e.model, err = LoadModel(cfg.ModelPath); err != nil {
+			return nil, err
+		}
+		if e.model.Taxonomy != tax.Version {
+			logger.Warn("model trained with another taxonomy version; retrain with escucha train",
+				"model_taxonomy", e.model.Taxonomy, "taxonomy", tax.Version)
+		}
+	}
+	if !cfg.NoGeo {
+		if e.geo, err = geo.New(cfg.Geo); err != nil {
+			return nil, err
+		}
+	}
+	logger.Info("nlp enricher ready", "taxonomy", tax.Version, "categories", len(e.c.cats),
+		"model", e.modelVersion(), "geo", e.geo != nil)
+	return e, nil
+}
+
+func (e *Enricher) modelVersion() string {
+	if e.model == nil {
+		return "none"
+	}
+	return e.model.Version
+}
+
+// Process enriches a batch; a document that cannot be processed gets an EInvalid
+// error in errs and is left out of out.
+func (e *Enricher) Process(ctx context.Context, docs []*escucha.Document) ([]*escucha.Document, []error) {
+	out := make([]*escucha.Document, 0, len(docs))
+	errs := make([]error, len(docs))
+	for i, d := range docs {
+		if err := ctx.Err(); err != nil {
+			errs[i] = err
+			continue
+		}
+		if err := e.Enrich(d); err != nil {
+			metricErrors.Inc()
+			errs[i] = err
+			continue
+		}
+		out = append(out, d)
+	}
+	return out, errs
+}
+
+// Enrich fills d's lang, categories, places, campaigns and framing, replacing what
+// was there (so re-processing is idempotent).
+func (e *Enricher) Enrich(d *escucha.Document) error {
+	if d == nil {
+		return escucha.Errorf(escucha.EInvalid, "nil document")
+	}
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	r := e.analyse(d)
+	d.Lang = r.lang
+	d.Categories, d.Framing, d.Campaigns, d.Places = r.labels, r.frames, r.campaigns, nil
+	if e.geo != nil {
+		d.Places = e.geo.Tag(d)
+	}
+	lang := d.Lang
+	if lang == "" {
+		lang = "und"
+	}
+	metricDocs.WithLabelValues(lang).Inc()
+	for _, l := range d.Categories {
+		metricLabels.WithLabelValues(l.ID).Inc()
+	}
+	return nil
+}
+
+// result is the classification of one document.
+type result struct {
+	lang      string
+	labels    []escucha.Label
+	frames    []escucha.Frame
+	campaigns []escucha.CampaignMatch
+	t         *text
+	a         *analysis
+}
+
+// analyse classifies d without touching it.
+func (e *Enricher) analyse(d *escucha.Document) result {
+	body := d.Body()
+	if len(body) > e.cfg.MaxBodyBytes {
+		cut := e.cfg.MaxBodyBytes
+		for cut > 0 && (body[cut]&0xC0) == 0x80 {
+			cut--
+		}
+		body = body[:cut]
+	}
+	titleLen := 0
+	if d.Title != "" && d.Text != "" {
+		titleLen = len(d.Title)
+	}
+	t := prepare(body, titleLen)
+	var r result
+	r.t = t
+	r.lang = detectLang(body, t.toks)
+	r.campaigns = matchCampaigns(e.campaigns, d, t)
+	if r.lang != "es" {
+		return r
+	}
+	a := e.c.analyse(t)
+	r.a = a
+	scores := e.scores(t, a)
+	ids := map[string]bool{}
+	for ci, cat := range e.c.cats {
+		s := scores[catIndex(cat.id)]
+		if s < cat.threshold {
+			continue
+		}
+		ev := a.ev[ci]
+		if !hasLiveEvidence(ev) && s < e.cfg.ModelOnlyScore {
+			continue
+		}
+		r.labels = append(r.labels, escucha.Label{ID: cat.id, Score: round4(s), Evidence: ev})
+		ids[cat.id] = true
+	}
+	// implications (femicidio → homicidio)
+	for ci, cat := range e.c.cats {
+		if !ids[cat.id] {
+			continue
+		}
+		for _, im := range cat.implies {
+			if ids[im] {
+				continue
+			}
+			ids[im] = true
+			var s float64
+			for _, l := range r.labels {
+				if l.ID == cat.id {
+					s = l.Score
+				}
+			}
+			r.labels = append(r.labels, escucha.Label{ID: im, Score: s, Evidence: a.ev[ci]})
+		}
+	}
+	// suppression (violencia_contra_mujer inside a femicide story)
+	r.labels = slices.DeleteFunc(r.labels, func(l escucha.Label) bool {
+		ci := slices.IndexFunc(e.c.cats, func(c ccat) bool { return c.id == l.ID })
+		cat := e.c.cats[ci]
+		return slices.ContainsFunc(cat.suppressBy, func(id string) bool { return ids[id] }) && a.raw[ci] < cat.suppressLo
+	})
+	slices.SortFunc(r.labels, func(x, y escucha.Label) int { return catIndex(x.ID) - catIndex(y.ID) })
+	for fi, f := range e.c.frames {
+		if ruleScore(a.frameRaw[fi]) < f.threshold || !hasLiveEvidence(a.frameEv[fi]) {
+			continue
+		}
+		if len(f.requires) > 0 && !slices.ContainsFunc(f.requires, func(id string) bool { return ids[id] }) {
+			continue
+		}
+		r.frames = append(r.frames, escucha.Frame{ID: f.id, Evidence: a.frameEv[fi]})
+	}
+	return r
+}
+
+func hasLiveEvidence(ev []escucha.Span) bool {
+	for _, s := range ev {
+		if s.Kind != KindNegated {
+			return true
+		}
+	}
+	return false
+}
+
+func catIndex(id string) int { return slices.Index(escucha.Categories, id) }
+
+// scores returns the final score of every category (order escucha.Categories):
+// the model's probability when a model is loaded, the rule score otherwise.
+func (e *Enricher) scores(t *text, a *analysis) []float64 {
+	out := make([]float64, len(escucha.Categories))
+	if e.model == nil {
+		for ci, cat := range e.c.cats {
+			out[catIndex(cat.id)] = ruleScore(a.raw[ci])
+		}
+		return out
+	}
+	e.model.predict(e.features(t, a), out)
+	return out
+}
+
+// features is the document vector the model reads: rule scores per category and
+// evidence kind, and word stems and stem bigrams (binary, length-normalised).
+func (e *Enricher) features(t *text, a *analysis) []feature {
+	fs := make([]feature, 0, 2*len(t.toks)+2*len(e.c.cats))
+	for ci, cat := range e.c.cats {
+		if a.raw[ci] > 0 {
+			fs = append(fs, feature{"r:" + cat.id, ruleScore(a.raw[ci])})
+		}
+		for kind, w := range a.kinds[ci] {
+			if w > 0 {
+				fs = append(fs, feature{"rk:" + cat.id + ":" + kind, ruleScore(w)})
+			}
+		}
+	}
+	nText := len(fs)
+	seen := make(map[string]bool, len(t.toks))
+	prev, prevSent := "", -1
+	for _, tk := range t.toks {
+		w := tk.s
+		if len(w) < 3 || stopword(w) || isDigits(w) {
+			prev = ""
+			continue
+		}
+		st := e.stems.stem(w)
+		if f := "w:" + st; !seen[f] {
+			seen[f] = true
+			fs = append(fs, feature{f, 1})
+		}
+		if prev != "" && prevSent == tk.sent {
+			if f := "b:" + prev + "_" + st; !seen[f] {
+				seen[f] = true
+				fs = append(fs, feature{f, 1})
+			}
+		}
+		prev, prevSent = st, tk.sent
+	}
+	if n := len(fs) - nText; n > 0 {
+		v := 1 / sqrtf(float64(n))
+		for i := nText; i < len(fs); i++ {
+			fs[i].v = v
+		}
+	}
+	return fs
+}
+
+var extraStop = wordSet("del las los una uno unos unas por para con sin sus este esta estos estas ese esa eso aquel que quien cual como cuando donde fue fueron era eran ser sido han habia hay mas muy pero sino tambien segun entre desde hasta sobre tras ante bajo durante mientras ademas aunque porque pues tal cada otro otra otros otras todo toda todos todas ella ellos ellas les nos usted ustedes dijo indico informo explico agrego senalo")
+
+func stopword(w string) bool { return stopES[w] || extraStop[w] }
+
+func isDigits(w string) bool {
+	return strings.IndexFunc(w, func(r rune) bool { return r < '0' || r > '9' }) < 0
+}

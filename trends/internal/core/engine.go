@@ -1,0 +1,442 @@
+package core
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/infosegura/escucha"
+)
+
+// Dialect is the little that differs between ClickHouse and DuckDB SQL. Everything
+// else — every question — is written once in Engine.
+type Dialect interface {
+	// Docs is the relation of current document versions: "docs FINAL" on
+	// ClickHouse (ReplacingMergeTree), "docs" on DuckDB (upserted in place).
+	Docs() string
+	// Alerts is the relation of stored alerts.
+	Alerts() string
+	// Authors is the relation of pseudonym → handle rows.
+	Authors() string
+	// Bucket truncates a timestamp column to the interval, as a DATE.
+	Bucket(iv escucha.Interval, col string) string
+	// TimeArg is a placeholder taking Unix seconds and yielding a timestamp.
+	TimeArg() string
+	// HasAny is true when the array column holds any of n placeholders.
+	HasAny(col string, n int) string
+	// Has is true when the array column holds the literal (a fixed, safe id).
+	Has(col, literal string) string
+	// Explode turns an array column into one row per element (in a SELECT list).
+	Explode(col string) string
+	// CountIf counts rows where cond holds, as a 64-bit integer.
+	CountIf(cond string) string
+	// Int casts an aggregate to a 64-bit integer.
+	Int(expr string) string
+}
+
+// Engine answers escucha.Trends over a *sql.DB in a Dialect.
+type Engine struct {
+	DB      *sql.DB
+	D       Dialect
+	Cfg     Config
+	Log     *slog.Logger
+	Store   string                                              // "clickhouse" or "duckdb", for metrics
+	SaveAll func(ctx context.Context, alerts []escucha.Alert) error // stores alerts
+}
+
+var _ escucha.Trends = (*Engine)(nil)
+
+// VAWCategories is the violence-against-women conversation.
+var VAWCategories = []string{escucha.CatViolenciaContraMujer, escucha.CatFemicidio,
+	escucha.CatViolenciaSexual, escucha.CatViolenciaIntrafamiliar}
+
+// where builds the WHERE clause of a filter (always excluding deleted documents).
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+func (w *where) String() string { return strings.Join(w.conds, " AND ") }
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+func (e *Engine) where(f escucha.Filter) *where {
+	w := &where{}
+	w.add("deleted = 0")
+	if !f.From.IsZero() {
+		w.add("published >= "+e.D.TimeArg(), f.From.Unix())
+	}
+	if !f.To.IsZero() {
+		w.add("published < "+e.D.TimeArg(), f.To.Unix())
+	}
+	for _, c := range []struct {
+		col  string
+		vals []string
+	}{{"focus_country", f.Countries}, {"focus_admin1_code", f.Admin1},
+		{"focus_admin2_code", f.Admin2}, {"platform", f.Platforms}, {"source", f.Sources},
+		{"kind", f.Kinds}} {
+		if len(c.vals) > 0 {
+			w.add(c.col+" IN ("+placeholders(len(c.vals))+")", anys(c.vals)...)
+		}
+	}
+	for _, c := range []struct {
+		col  string
+		vals []string
+	}{{"categories", f.Categories}, {"campaigns", f.Campaigns}, {"framing", f.Framing}} {
+		if len(c.vals) > 0 {
+			w.add(e.D.HasAny(c.col, len(c.vals)), anys(c.vals)...)
+		}
+	}
+	return w
+}
+
+func (e *Engine) query(ctx context.Context, question, q string, args []any, scan func(*sql.Rows) error) error {
+	start := time.Now()
+	rows, err := e.DB.QueryContext(ctx, q, args...)
+	if err != nil {
+		queryErrors.WithLabelValues(e.Store, question).Inc()
+		return classify(ctx, fmt.Errorf("%s query: %w", question, err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return escucha.Errorf(escucha.EInternal, "%s scan: %w", question, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		queryErrors.WithLabelValues(e.Store, question).Inc()
+		return classify(ctx, fmt.Errorf("%s rows: %w", question, err))
+	}
+	querySeconds.WithLabelValues(e.Store, question).Observe(time.Since(start).Seconds())
+	return nil
+}
+
+// classify marks query errors: a cancelled query stays as is, the rest is
+// reported as the store being unavailable.
+func classify(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return err
+	}
+	return escucha.Errorf(escucha.EUnavailable, "%w", err)
+}
+
+func utcDay(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// BucketOf truncates t like the SQL Bucket does.
+func BucketOf(iv escucha.Interval, t time.Time) time.Time {
+	d := utcDay(t)
+	switch iv {
+	case escucha.IntervalWeek:
+		wd := (int(d.Weekday()) + 6) % 7 // Monday = 0
+		return d.AddDate(0, 0, -wd)
+	case escucha.IntervalMonth:
+		return time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, time.UTC)
+	}
+	return d
+}
+
+func next(iv escucha.Interval, t time.Time) time.Time {
+	switch iv {
+	case escucha.IntervalWeek:
+		return t.AddDate(0, 0, 7)
+	case escucha.IntervalMonth:
+		return t.AddDate(0, 1, 0)
+	}
+	return t.AddDate(0, 0, 1)
+}
+
+// buckets lists every bucket from the first to the last (inclusive).
+func buckets(iv escucha.Interval, first, last time.Time) []time.Time {
+	var out []time.Time
+	for t := first; !t.After(last) && len(out) < 100000; t = next(iv, t) {
+		out = append(out, t)
+	}
+	return out
+}
+
+// keyExpr is the SQL for a dimension's key.
+func (e *Engine) keyExpr(by escucha.Dimension) string {
+	switch by {
+	case escucha.ByCategory:
+		return e.D.Explode("categories")
+	case escucha.ByCampaign:
+		return e.D.Explode("campaigns")
+	case escucha.ByFraming:
+		return e.D.Explode("framing")
+	case escucha.ByAdmin1:
+		return "focus_admin1_code"
+	case escucha.ByAdmin2:
+		return "focus_admin2_code"
+	case escucha.ByCountry:
+		return "focus_country"
+	case escucha.BySource:
+		return "source"
+	case escucha.ByPlatform:
+		return "platform"
+	}
+	return "'total'"
+}
+
+// Attention implements escucha.Trends.
+func (e *Engine) Attention(ctx context.Context, q escucha.AttentionQuery) ([]escucha.Series, error) {
+	if q.By == "" {
+		q.By = escucha.ByNone
+	}
+	if q.Interval == "" {
+		q.Interval = escucha.IntervalDay
+	}
+	if !q.By.Valid() {
+		return nil, escucha.Errorf(escucha.EInvalid, "unknown dimension %q", q.By)
+	}
+	if !q.Interval.Valid() {
+		return nil, escucha.Errorf(escucha.EInvalid, "unknown interval %q", q.Interval)
+	}
+	w := e.where(q.Filter)
+	bucket := e.D.Bucket(q.Interval, "published")
+	totals := map[time.Time]int64{}
+	err := e.query(ctx, "attention_total",
+		"SELECT t, count(*) FROM (SELECT "+bucket+" AS t FROM "+e.D.Docs()+" WHERE "+w.String()+") sub GROUP BY t",
+		w.args, func(r *sql.Rows) error {
+			var t time.Time
+			var n int64
+			if err := r.Scan(&t, &n); err != nil {
+				return err
+			}
+			totals[utcDay(t)] = n
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	counts := map[string]map[time.Time]int64{}
+	sums := map[string]int64{}
+	err = e.query(ctx, "attention",
+		"SELECT t, k, count(*) FROM (SELECT "+bucket+" AS t, "+e.keyExpr(q.By)+" AS k FROM "+
+			e.D.Docs()+" WHERE "+w.String()+") sub WHERE k <> '' GROUP BY t, k",
+		w.args, func(r *sql.Rows) error {
+			var t time.Time
+			var k string
+			var n int64
+			if err := r.Scan(&t, &k, &n); err != nil {
+				return err
+			}
+			if counts[k] == nil {
+				counts[k] = map[time.Time]int64{}
+			}
+			counts[k][utcDay(t)] = n
+			sums[k] += n
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if sums[keys[i]] != sums[keys[j]] {
+			return sums[keys[i]] > sums[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	if q.Limit > 0 && len(keys) > q.Limit {
+		keys = keys[:q.Limit]
+	}
+	var first, last time.Time
+	for t := range totals {
+		if first.IsZero() || t.Before(first) {
+			first = t
+		}
+		if t.After(last) {
+			last = t
+		}
+	}
+	if !q.From.IsZero() {
+		first = BucketOf(q.Interval, q.From)
+	}
+	if !q.To.IsZero() {
+		last = BucketOf(q.Interval, q.To.Add(-time.Second))
+	}
+	ts := buckets(q.Interval, first, last)
+	if len(totals) == 0 {
+		ts = nil
+	}
+	out := make([]escucha.Series, 0, len(keys))
+	for _, k := range keys {
+		s := escucha.Series{Key: k, Points: make([]escucha.Point, 0, len(ts))}
+		for _, t := range ts {
+			n := counts[k][t]
+			s.Points = append(s.Points, escucha.Point{T: t, Count: n, Share: ratio(n, totals[t])})
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func ratio(n, d int64) float64 {
+	if d == 0 {
+		return 0
+	}
+	return round(float64(n)/float64(d), 6)
+}
+
+func round(x float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(x*p) / p
+}
+
+// period returns [from, to) with defaults (the 28 days up to the end of today) and
+// the previous period of the same length.
+func (e *Engine) period(f escucha.Filter) (from, to, prevFrom time.Time) {
+	to = f.To
+	if to.IsZero() {
+		to = utcDay(e.Cfg.Now()).AddDate(0, 0, 1)
+	}
+	from = f.From
+	if from.IsZero() {
+		from = to.AddDate(0, 0, -28)
+	}
+	return from, to, from.Add(-to.Sub(from))
+}
+
+// Territory implements escucha.Trends.
+func (e *Engine) Territory(ctx context.Context, q escucha.TerritoryQuery) ([]escucha.TerritoryRow, error) {
+	level, err := checkLevel(q.Level)
+	if err != nil {
+		return nil, err
+	}
+	from, to, prevFrom := e.period(q.Filter)
+	f := q.Filter
+	f.From, f.To = prevFrom, to
+	w := e.where(f)
+	code, name, parent := "focus_admin1_code", "focus_admin1", "''"
+	if level == escucha.LevelAdmin2 {
+		code, name, parent = "focus_admin2_code", "focus_admin2", "focus_admin1_code"
+	}
+	cur := "published >= " + e.D.TimeArg()
+	args := append([]any{from.Unix(), from.Unix()}, w.args...)
+	var out []escucha.TerritoryRow
+	err = e.query(ctx, "territory",
+		"SELECT focus_country, "+code+", min("+name+"), min("+parent+"), "+e.D.CountIf(cur)+", "+
+			e.D.CountIf("NOT ("+cur+")")+" FROM "+e.D.Docs()+" WHERE "+w.String()+" AND "+code+
+			" <> '' GROUP BY focus_country, "+code,
+		args, func(r *sql.Rows) error {
+			var t escucha.TerritoryRow
+			if err := r.Scan(&t.Country, &t.Code, &t.Name, &t.Admin1Code, &t.Count, &t.PrevCount); err != nil {
+				return err
+			}
+			if t.Count == 0 && t.PrevCount == 0 {
+				return nil
+			}
+			t.Population = Population(level, t.Country, t.Code)
+			if t.Population > 0 {
+				v := round(float64(t.Count)*1e5/float64(t.Population), 4)
+				t.Per100k = &v
+			}
+			if t.PrevCount > 0 {
+				v := round(float64(t.Count-t.PrevCount)*100/float64(t.PrevCount), 2)
+				t.ChangePct = &v
+			}
+			out = append(out, t)
+			return nil
+		})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		if out[i].Country != out[j].Country {
+			return out[i].Country < out[j].Country
+		}
+		return out[i].Code < out[j].Code
+	})
+	return out, nil
+}
+
+func checkLevel(level string) (string, error) {
+	switch level {
+	case "", escucha.LevelAdmin1:
+		return escucha.LevelAdmin1, nil
+	case escucha.LevelAdmin2:
+		return level, nil
+	}
+	return "", escucha.Errorf(escucha.EInvalid, "unknown level %q (admin1 or admin2)", level)
+}
+
+// Framing implements escucha.Trends.
+func (e *Engine) Framing(ctx context.Context, q escucha.FramingQuery) (*escucha.FramingReport, error) {
+	if q.Interval == "" {
+		q.Interval = escucha.IntervalDay
+	}
+	if !q.Interval.Valid() {
+		return nil, escucha.Errorf(escucha.EInvalid, "unknown interval %q", q.Interval)
+	}
+	if q.Top <= 0 {
+		q.Top = 20
+	}
+	w := e.where(q.Filter)
+	w.add(e.D.HasAny("categories", len(VAWCategories)), anys(VAWCategories)...)
+	counts := e.D.CountIf(e.D.Has("framing", escucha.FrameJustificacion)) + ", " +
+		e.D.CountIf(e.D.Has("framing", escucha.FrameDerechos))
+	rep := &escucha.FramingReport{OverTime: []escucha.FramingShare{}, BySource: []escucha.FramingShare{}}
+	scan := func(dst *[]escucha.FramingShare, byTime bool) func(*sql.Rows) error {
+		return func(r *sql.Rows) error {
+			var s escucha.FramingShare
+			var err error
+			if byTime {
+				err = r.Scan(&s.T, &s.Total, &s.Justificacion, &s.Derechos)
+				s.T = utcDay(s.T)
+			} else {
+				err = r.Scan(&s.Source, &s.Total, &s.Justificacion, &s.Derechos)
+			}
+			if err != nil {
+				return err
+			}
+			s.JustificacionShare = ratio(s.Justificacion, s.Total)
+			s.DerechosShare = ratio(s.Derechos, s.Total)
+			*dst = append(*dst, s)
+			return nil
+		}
+	}
+	err := e.query(ctx, "framing_time",
+		"SELECT t, count(*), "+counts+" FROM (SELECT "+e.D.Bucket(q.Interval, "published")+
+			" AS t, framing FROM "+e.D.Docs()+" WHERE "+w.String()+") sub GROUP BY t ORDER BY t",
+		w.args, scan(&rep.OverTime, true))
+	if err != nil {
+		return nil, err
+	}
+	err = e.query(ctx, "framing_source",
+		"SELECT source, count(*) AS n, "+counts+" FROM "+e.D.Docs()+" WHERE "+w.String()+
+			" GROUP BY source ORDER BY n DESC, source LIMIT "+fmt.Sprint(q.Top),
+		w.args, scan(&rep.BySource, false))
+	if err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
