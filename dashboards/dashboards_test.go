@@ -196,7 +196,7 @@ func TestHighlightOnlyKeepsMark(t *testing.T) {
 		"a <mark>b</mark> c":            "a <mark>b</mark> c",
 		"<b>x</b> <mark>y":              "&lt;b&gt;x&lt;/b&gt; <mark>y</mark>",
 		"&lt;script&gt; <mark>z</mark>": "&lt;script&gt; <mark>z</mark>",
-		`<mark onclick="x">q</mark>`:    `&lt;mark onclick=&#34;x&#34;&gt;q</mark>`,
+		`<mark onclick="x">q</mark>`:    `<mark>&lt;mark onclick=&#34;x&#34;&gt;q</mark>`,
 		"tail</mark>":                   "<mark>tail</mark>",
 	} {
 		if got := string(highlight(in)); got != want {

@@ -2,6 +2,7 @@ package nlp
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -17,14 +18,21 @@ import (
 
 type tokSpec struct {
 	lits     []string
+	litSet   map[string]bool // lits as a set, when there are many
 	prefixes []string
 	gap      int // > 0: this spec is a gap of 0..gap tokens
 }
 
 func (s *tokSpec) match(w string) bool {
-	for _, l := range s.lits {
-		if w == l {
+	if s.litSet != nil {
+		if s.litSet[w] {
 			return true
+		}
+	} else {
+		for _, l := range s.lits {
+			if w == l {
+				return true
+			}
 		}
 	}
 	for _, p := range s.prefixes {
@@ -71,6 +79,12 @@ func compilePattern(src string) (*pattern, error) {
 					return nil, fmt.Errorf("pattern %q: bad token %q", src, alt)
 				}
 				s.lits = append(s.lits, alt)
+			}
+		}
+		if len(s.lits) > 4 {
+			s.litSet = map[string]bool{}
+			for _, l := range s.lits {
+				s.litSet[l] = true
 			}
 		}
 		p.specs = append(p.specs, s)
@@ -140,13 +154,12 @@ type matcher struct {
 	pats     []*pattern
 	byLit    map[string][]int
 	byPrefix map[string][]int
-	minPre   int
-	maxPre   int
+	preLens  []int // distinct prefix lengths, ascending
 	ids      map[string]int
 }
 
 func newMatcher() *matcher {
-	return &matcher{byLit: map[string][]int{}, byPrefix: map[string][]int{}, ids: map[string]int{}, minPre: 1 << 30}
+	return &matcher{byLit: map[string][]int{}, byPrefix: map[string][]int{}, ids: map[string]int{}}
 }
 
 // add compiles src (once per distinct source) and returns its id.
@@ -169,8 +182,10 @@ func (m *matcher) add(src string) (int, error) {
 	}
 	for _, pre := range first.prefixes {
 		m.byPrefix[pre] = append(m.byPrefix[pre], id)
-		m.minPre = min(m.minPre, len(pre))
-		m.maxPre = max(m.maxPre, len(pre))
+		if !slices.Contains(m.preLens, len(pre)) {
+			m.preLens = append(m.preLens, len(pre))
+			slices.Sort(m.preLens)
+		}
 	}
 	return id, nil
 }
@@ -189,7 +204,10 @@ func (m *matcher) scan(toks []token, dst []hit) []hit {
 		if ids, ok := m.byLit[w]; ok {
 			try(ids, i)
 		}
-		for l := m.minPre; l <= len(w) && l <= m.maxPre; l++ {
+		for _, l := range m.preLens {
+			if l > len(w) {
+				break
+			}
 			if ids, ok := m.byPrefix[w[:l]]; ok {
 				try(ids, i)
 			}

@@ -29,7 +29,11 @@ type Config struct {
 	// DrainTimeout bounds how long a cancelled stage keeps finishing its in-flight
 	// batch (writes and commit) before abandoning it uncommitted; default 15s.
 	DrainTimeout time.Duration
-	Logger       *slog.Logger
+	// StopAtEnd makes the stage return nil once its group has committed up to the
+	// end offsets its input had when the stage started (a backfill or a reindex
+	// with a group of its own) instead of waiting for new messages.
+	StopAtEnd bool
+	Logger    *slog.Logger
 }
 
 // withDefaults returns c with zero fields set to their defaults.

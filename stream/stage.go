@@ -193,12 +193,30 @@ func (s *stage) loop(ctx context.Context, handle handler) (err error) {
 		err = errors.Join(err, s.close())
 	}()
 	s.log.Info("stage started", "group", s.cfg.Group, "in", s.cfg.InTopic, "out", s.cfg.OutTopic, "brokers", s.cfg.Brokers)
+	var ends map[int]int64 // with StopAtEnd: the input's end offsets at start
+	if s.cfg.StopAtEnd {
+		if ends, err = s.endOffsets(ctx); err != nil {
+			return err
+		}
+	}
 	for {
-		msgs, err := s.fetch(ctx)
+		if ends != nil && s.reached(ctx, ends) {
+			s.log.Info("stage reached the end of its input and stopped")
+			return nil
+		}
+		fctx, cancel := ctx, context.CancelFunc(func() {})
+		if ends != nil {
+			fctx, cancel = context.WithTimeout(ctx, time.Second)
+		}
+		msgs, err := s.fetch(fctx)
+		cancel()
 		if len(msgs) == 0 {
 			if ctx.Err() != nil {
 				s.log.Info("stage stopped")
 				return nil
+			}
+			if fctx.Err() != nil {
+				continue // StopAtEnd: idle for a second, check the end again
 			}
 			if !s.retry.wait(ctx, "fetch", 0, err) {
 				return nil
@@ -231,6 +249,34 @@ func (s *stage) loop(ctx context.Context, handle handler) (err error) {
 			return nil
 		}
 	}
+}
+
+// endOffsets returns the end offset of every input partition.
+func (s *stage) endOffsets(ctx context.Context) (map[int]int64, error) {
+	lag, err := Lag(ctx, s.cfg.Brokers, s.cfg.Group, s.cfg.InTopic)
+	if err != nil {
+		return nil, err
+	}
+	ends := make(map[int]int64, len(lag))
+	for _, l := range lag {
+		ends[l.Partition] = l.End
+	}
+	return ends, nil
+}
+
+// reached reports whether the group has committed up to ends everywhere.
+func (s *stage) reached(ctx context.Context, ends map[int]int64) bool {
+	lag, err := Lag(ctx, s.cfg.Brokers, s.cfg.Group, s.cfg.InTopic)
+	if err != nil {
+		s.log.Warn("cannot read the group's offsets", "err", err)
+		return false
+	}
+	for _, l := range lag {
+		if ends[l.Partition] > 0 && l.Committed < ends[l.Partition] {
+			return false
+		}
+	}
+	return true
 }
 
 // fetch waits for a first message, then gathers more for up to BatchWait.

@@ -501,3 +501,31 @@ func TestBackoffGrowsWithJitterAndCaps(t *testing.T) {
 		t.Errorf("after reset: %s", got)
 	}
 }
+
+func TestStopAtEnd(t *testing.T) {
+	for _, n := range []int{0, 130} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			ctx := testCtx(t, 60*time.Second)
+			cfg := testConfig(t, testBrokers, false)
+			cfg.StopAtEnd = true
+			if err := EnsureTopics(ctx, cfg.Brokers, 6, cfg.InTopic); err != nil {
+				t.Fatal(err)
+			}
+			var recs []kafka.Message
+			for i := range n {
+				recs = append(recs, docRecord(t, sampleDoc(i)))
+			}
+			if n > 0 {
+				produce(t, ctx, cfg.Brokers, cfg.InTopic, recs...)
+			}
+			sink := newMemSink()
+			if err := RunSink(ctx, cfg, sink); err != nil {
+				t.Fatal(err)
+			}
+			if sink.len() != n {
+				t.Errorf("sink has %d documents, want %d", sink.len(), n)
+			}
+			assertCommitted(t, ctx, cfg.Brokers, cfg.Group, cfg.InTopic)
+		})
+	}
+}

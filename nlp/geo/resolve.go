@@ -140,6 +140,9 @@ func (x *doc) features() {
 				m.instit = true
 			}
 		}
+		// "originaria de Malacatán", "oriundo de", "procedente de": where a person
+		// comes from, not where the event happened.
+		m.origin = (p1 == "de" || p1 == "del") && originWords[p2] || p1 == "originarios" || p1 == "originaria" || p1 == "originario" || p1 == "originarias"
 		m.between = p1 == "entre" || p1 == "y" && strings.Contains(x.ft[max(0, m.fs-60):m.fs], "entre ")
 		m.locative = locativeWords[p1] || m.trigger >= 0 || p1 == "," && mi > 0 && x.ms[mi-1].fe >= m.fs-3
 		if m.zona != "" || len(m.cands) == 1 && m.cands[0] == -2 {
@@ -176,6 +179,10 @@ func (x *doc) features() {
 		}
 	}
 }
+
+var originWords = map[string]bool{"originaria": true, "originario": true, "originarias": true, "originarios": true,
+	"oriunda": true, "oriundo": true, "oriundas": true, "oriundos": true, "procedente": true, "procedentes": true,
+	"nativa": true, "nativo": true, "natural": true, "originaria del": true}
 
 var articles = map[string]bool{"el": true, "la": true, "los": true, "las": true}
 
@@ -495,7 +502,7 @@ func (x *doc) resolve() {
 			// co-mentioned parent: more likely a common word or surname ("Ola", "Castillo").
 			minorAbroad := true
 			for c := range sc {
-				if e := &g.entries[c]; e.level < levelAdmin2 || e.place.Country == docCountry {
+				if e := &g.entries[c]; e.level < levelAdmin2 || e.level == levelForeign || e.place.Country == docCountry {
 					minorAbroad = false
 				}
 			}
@@ -772,6 +779,9 @@ func (x *doc) output() []escucha.Place {
 		if m.vague || m.between {
 			f -= 1
 		}
+		if m.origin {
+			f -= 2
+		}
 		if x.r.eventVerbs && sentenceHasEvent(m) {
 			f += 1.0
 		}
@@ -854,7 +864,7 @@ func (x *doc) sentenceHasEvent(m *mention) bool {
 	return i < len(x.events) && x.events[i] < e
 }
 
-var focusSpecificity = map[int]float64{levelCountry: 0, levelAdmin1: 1.5, levelAdmin2: 2.5, levelAdmin3: 2.7, levelLocality: 2.7, levelZona: 3.0, levelForeign: 0.5}
+var focusSpecificity = map[int]float64{levelCountry: 0, levelAdmin1: 1.5, levelAdmin2: 2.5, levelAdmin3: 2.7, levelLocality: 2.7, levelZona: 3.0, levelForeign: 2.0}
 
 func placeLevel(p escucha.Place) int {
 	switch {

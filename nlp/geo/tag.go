@@ -35,6 +35,7 @@ type mention struct {
 	qualified int  // entry the following qualifier resolved for this mention, -1 none
 	common    bool
 	inList    bool
+	origin    bool // "originaria de X": where someone comes from
 	between   bool // "entre X y Y": a range, not the event's point
 	vague     bool // "la capital": a reference, rarely the event's place
 	locative  bool // preceded by "en", "municipio de" …

@@ -1,0 +1,279 @@
+// Package clickhouse is the trends store on ClickHouse: the documents table
+// (ReplacingMergeTree on version, read with FINAL), batch inserts with PrepareBatch,
+// embedded versioned migrations, and the ClickHouse dialect of the shared query layer.
+// It owns the ClickHouse schema and SQL; it must not import other stages, and its SQL
+// must stay within what ClickHouse 18.16 and current ClickHouse both accept
+// (docs/clickhouse.md).
+package clickhouse
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"regexp"
+	"time"
+
+	ch "github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/infosegura/escucha"
+	"github.com/infosegura/escucha/trends/internal/core"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is the ClickHouse trends store.
+type Store struct {
+	*core.Engine
+	conn driver.Conn // native protocol, for batch inserts
+	db   *sql.DB     // database/sql, for the shared query layer
+	cfg  core.Config
+	log  *slog.Logger
+}
+
+var _ escucha.Sink = (*Store)(nil)
+
+type dialect struct{}
+
+func (dialect) Docs() string    { return "docs FINAL" }
+func (dialect) Alerts() string  { return "alerts FINAL" }
+func (dialect) Authors() string { return "authors" }
+func (dialect) Bucket(iv escucha.Interval, col string) string {
+	switch iv {
+	case escucha.IntervalWeek:
+		return "toMonday(" + col + ")"
+	case escucha.IntervalMonth:
+		return "toStartOfMonth(" + col + ")"
+	}
+	return "toDate(" + col + ")"
+}
+func (dialect) TimeArg() string { return "toDateTime(?)" }
+func (dialect) HasAny(col string, n int) string {
+	return "hasAny(" + col + ", [" + placeholders(n) + "])"
+}
+func (dialect) Has(col, lit string) string { return "has(" + col + ", '" + lit + "')" }
+func (dialect) Explode(col string) string  { return "arrayJoin(" + col + ")" }
+func (dialect) CountIf(cond string) string { return "toInt64(countIf(" + cond + "))" }
+func (dialect) Int(expr string) string     { return "toInt64(" + expr + ")" }
+
+func placeholders(n int) string {
+	s := ""
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			s += ", "
+		}
+		s += "?"
+	}
+	return s
+}
+
+var dbName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
+
+// Open connects to dsn (clickhouse://host:9000/database), creates the database if
+// needed and applies the migrations.
+func Open(ctx context.Context, dsn string, cfg core.Config, logger *slog.Logger) (*Store, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	opts, err := ch.ParseDSN(dsn)
+	if err != nil {
+		return nil, escucha.Errorf(escucha.EInvalid, "clickhouse dsn: %w", err)
+	}
+	database := opts.Auth.Database
+	if database == "" {
+		database = "default"
+	}
+	if !dbName.MatchString(database) {
+		return nil, escucha.Errorf(escucha.EInvalid, "clickhouse database name %q", database)
+	}
+	if opts.Settings == nil {
+		opts.Settings = ch.Settings{}
+	}
+	// With FINAL, a filter moved to PREWHERE would run before versions are
+	// collapsed and could let an old version through (docs/trends.md).
+	opts.Settings["optimize_move_to_prewhere"] = 0
+	if opts.DialTimeout == 0 {
+		opts.DialTimeout = 5 * time.Second
+	}
+	boot := *opts
+	boot.Auth.Database = "default"
+	bc, err := ch.Open(&boot)
+	if err != nil {
+		return nil, unavailable("connect clickhouse", err)
+	}
+	err = bc.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+database)
+	bc.Close()
+	if err != nil {
+		return nil, unavailable("create database "+database, err)
+	}
+	conn, err := ch.Open(opts)
+	if err != nil {
+		return nil, unavailable("connect clickhouse", err)
+	}
+	s := &Store{conn: conn, db: ch.OpenDB(opts), cfg: cfg, log: logger}
+	s.Engine = &core.Engine{DB: s.db, D: dialect{}, Cfg: cfg, Log: logger, Store: "clickhouse", SaveAll: s.saveAlerts}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	if err := s.conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String, applied DateTime)
+		ENGINE = ReplacingMergeTree(applied) ORDER BY version`); err != nil {
+		return unavailable("create schema_migrations", err)
+	}
+	applied, err := core.Migrate(ctx, mustSub(), core.Migrator{
+		Applied: func(ctx context.Context) (map[int]bool, error) {
+			rows, err := s.conn.Query(ctx, "SELECT DISTINCT version FROM schema_migrations")
+			if err != nil {
+				return nil, err
+			}
+			defer rows.Close()
+			done := map[int]bool{}
+			for rows.Next() {
+				var v uint32
+				if err := rows.Scan(&v); err != nil {
+					return nil, err
+				}
+				done[int(v)] = true
+			}
+			return done, rows.Err()
+		},
+		Exec: func(ctx context.Context, st string) error { return s.conn.Exec(ctx, st) },
+		Record: func(ctx context.Context, m core.Migration) error {
+			b, err := s.conn.PrepareBatch(ctx, "INSERT INTO schema_migrations")
+			if err != nil {
+				return err
+			}
+			if err := b.Append(uint32(m.Version), m.Name, time.Now().UTC()); err != nil {
+				return err
+			}
+			return b.Send()
+		},
+	})
+	if err != nil {
+		return unavailable("migrate", err)
+	}
+	if len(applied) > 0 {
+		s.log.Info("trends: migraciones aplicadas", "store", "clickhouse", "versions", applied)
+	}
+	return nil
+}
+
+func mustSub() fs.FS {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		panic(err) // the embedded directory is fixed at build time
+	}
+	return sub
+}
+
+// Write implements escucha.Sink: one batch insert of every document version (the
+// table keeps the newest per id), plus the author handle rows. It returns only
+// after ClickHouse acknowledged the batch. Invalid documents are skipped and
+// counted; every other error is retryable (kind unavailable or internal).
+func (s *Store) Write(ctx context.Context, docs []*escucha.Document) error {
+	start := time.Now()
+	now := s.cfg.Now()
+	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO docs")
+	if err != nil {
+		core.WriteErrors.WithLabelValues("clickhouse").Inc()
+		return unavailable("prepare docs batch", err)
+	}
+	var authors []core.AuthorRow
+	n := 0
+	for _, d := range docs {
+		if err := d.Validate(); err != nil {
+			core.Rejected.WithLabelValues("clickhouse").Inc()
+			s.log.Warn("trends: documento inválido omitido", "err", err)
+			continue
+		}
+		r := core.ToRow(s.cfg.AuthorSecret, d, now)
+		if err := batch.Append(r.ID, uint64(r.Version), r.Deleted, r.Published, r.Fetched, r.Source,
+			r.SourceCountry, r.Platform, r.Kind, r.Lang, r.Country, r.Admin1, r.Admin1Code, r.Admin2,
+			r.Admin2Code, r.Categories, r.Campaigns, r.Framing, r.Engagement, r.Views, r.AuthorHash,
+			r.Followers, r.ClusterID, r.URL, r.Title); err != nil {
+			_ = batch.Abort()
+			core.WriteErrors.WithLabelValues("clickhouse").Inc()
+			return escucha.Errorf(escucha.EInternal, "append %s: %w", d.ID, err)
+		}
+		n++
+		if a, ok := core.ToAuthor(s.cfg.AuthorSecret, d, now); ok {
+			authors = append(authors, a)
+		}
+	}
+	if n == 0 {
+		_ = batch.Abort()
+		return nil
+	}
+	if err := batch.Send(); err != nil {
+		core.WriteErrors.WithLabelValues("clickhouse").Inc()
+		return unavailable("insert docs", err)
+	}
+	if len(authors) > 0 {
+		ab, err := s.conn.PrepareBatch(ctx, "INSERT INTO authors")
+		if err != nil {
+			return unavailable("prepare authors batch", err)
+		}
+		for _, a := range authors {
+			if err := ab.Append(a.Hash, a.Platform, a.Handle, a.Name, a.Updated); err != nil {
+				_ = ab.Abort()
+				return escucha.Errorf(escucha.EInternal, "append author: %w", err)
+			}
+		}
+		if err := ab.Send(); err != nil {
+			return unavailable("insert authors", err)
+		}
+	}
+	core.Written.WithLabelValues("clickhouse").Add(float64(n))
+	core.WriteSeconds.WithLabelValues("clickhouse").Observe(time.Since(start).Seconds())
+	return nil
+}
+
+func (s *Store) saveAlerts(ctx context.Context, alerts []escucha.Alert) error {
+	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO alerts")
+	if err != nil {
+		return unavailable("prepare alerts batch", err)
+	}
+	for _, a := range alerts {
+		if err := b.Append(a.ID, a.Kind, a.Key, a.Label, a.Day, a.Count, a.Baseline, a.MAD, a.Score, a.Created); err != nil {
+			_ = b.Abort()
+			return escucha.Errorf(escucha.EInternal, "append alert: %w", err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		return unavailable("insert alerts", err)
+	}
+	return nil
+}
+
+// Exec runs a statement (benchmarks generate rows in the database with it).
+func (s *Store) Exec(ctx context.Context, query string, args ...any) error {
+	return s.conn.Exec(ctx, query, args...)
+}
+
+// Close releases the connections.
+func (s *Store) Close() error {
+	return errors.Join(s.db.Close(), s.conn.Close())
+}
+
+// unavailable wraps an error: a server exception is internal (the server refused
+// the statement), anything else means ClickHouse could not be reached. Both are
+// retryable; neither is permanent.
+func unavailable(what string, err error) error {
+	var ex *ch.Exception
+	if errors.As(err, &ex) {
+		return escucha.Errorf(escucha.EInternal, "%s: clickhouse refused: %w", what, err)
+	}
+	return escucha.Errorf(escucha.EUnavailable, "%s: clickhouse unavailable: %w", what, err)
+}

@@ -1,0 +1,243 @@
+// Package duckdb is the trends store on an embedded DuckDB file, for the demo and
+// single-machine runs: documents upserted in place by id (newest version wins),
+// embedded versioned migrations, and the DuckDB dialect of the shared query layer.
+// It owns the DuckDB schema and SQL; it must not import other stages.
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"strings"
+	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" database/sql driver
+
+	"github.com/infosegura/escucha"
+	"github.com/infosegura/escucha/trends/internal/core"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is the DuckDB trends store.
+type Store struct {
+	*core.Engine
+	db  *sql.DB
+	cfg core.Config
+	log *slog.Logger
+}
+
+var _ escucha.Sink = (*Store)(nil)
+
+type dialect struct{}
+
+func (dialect) Docs() string    { return "docs" }
+func (dialect) Alerts() string  { return "alerts" }
+func (dialect) Authors() string { return "authors" }
+func (dialect) Bucket(iv escucha.Interval, col string) string {
+	part := "day"
+	switch iv {
+	case escucha.IntervalWeek:
+		part = "week" // ISO weeks start on Monday, like ClickHouse's toMonday
+	case escucha.IntervalMonth:
+		part = "month"
+	}
+	return "CAST(date_trunc('" + part + "', " + col + ") AS DATE)"
+}
+func (dialect) TimeArg() string { return "make_timestamp(CAST(? AS BIGINT) * 1000000)" }
+func (dialect) HasAny(col string, n int) string {
+	return "list_has_any(" + col + ", [" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + "])"
+}
+func (dialect) Has(col, lit string) string { return "list_contains(" + col + ", '" + lit + "')" }
+func (dialect) Explode(col string) string  { return "unnest(" + col + ")" }
+func (dialect) CountIf(cond string) string { return "CAST(count_if(" + cond + ") AS BIGINT)" }
+func (dialect) Int(expr string) string     { return "CAST(coalesce(" + expr + ", 0) AS BIGINT)" }
+
+// Open opens (creating) the DuckDB file at path ("" or ":memory:" for memory) and
+// applies the migrations.
+func Open(ctx context.Context, path string, cfg core.Config, logger *slog.Logger) (*Store, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if path == ":memory:" {
+		path = ""
+	}
+	db, err := sql.Open("duckdb", path)
+	if err != nil {
+		return nil, escucha.Errorf(escucha.EUnavailable, "open duckdb %s: %w", path, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, escucha.Errorf(escucha.EUnavailable, "open duckdb %s: %w", path, err)
+	}
+	s := &Store{db: db, cfg: cfg, log: logger}
+	s.Engine = &core.Engine{DB: db, D: dialect{}, Cfg: cfg, Log: logger, Store: "duckdb", SaveAll: s.saveAlerts}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations
+		(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied TIMESTAMP NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	applied, err := core.Migrate(ctx, sub, core.Migrator{
+		Applied: func(ctx context.Context) (map[int]bool, error) {
+			rows, err := s.db.QueryContext(ctx, "SELECT version FROM schema_migrations")
+			if err != nil {
+				return nil, err
+			}
+			defer rows.Close()
+			done := map[int]bool{}
+			for rows.Next() {
+				var v int
+				if err := rows.Scan(&v); err != nil {
+					return nil, err
+				}
+				done[v] = true
+			}
+			return done, rows.Err()
+		},
+		Exec: func(ctx context.Context, st string) error { _, err := s.db.ExecContext(ctx, st); return err },
+		Record: func(ctx context.Context, m core.Migration) error {
+			_, err := s.db.ExecContext(ctx, "INSERT INTO schema_migrations VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+				m.Version, m.Name, time.Now().UTC())
+			return err
+		},
+	})
+	if err != nil {
+		return escucha.Errorf(escucha.EInternal, "duckdb migrate: %w", err)
+	}
+	if len(applied) > 0 {
+		s.log.Info("trends: migraciones aplicadas", "store", "duckdb", "versions", applied)
+	}
+	return nil
+}
+
+const docColumns = "id, version, deleted, published, fetched, source, source_country, platform, kind, lang, " +
+	"focus_country, focus_admin1, focus_admin1_code, focus_admin2, focus_admin2_code, categories, campaigns, " +
+	"framing, engagement, views, author_hash, followers, cluster_id, url, title"
+
+// upsertDocs replaces a stored row only with an equal or newer version, like
+// ClickHouse's ReplacingMergeTree (equal versions: the last write wins).
+var upsertDocs = func() string {
+	cols := strings.Split(docColumns, ", ")
+	set := make([]string, 0, len(cols))
+	for _, c := range cols[1:] {
+		set = append(set, c+" = excluded."+c)
+	}
+	return "INSERT INTO docs (" + docColumns + ") VALUES (" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") +
+		") ON CONFLICT (id) DO UPDATE SET " + strings.Join(set, ", ") + " WHERE excluded.version >= docs.version"
+}()
+
+// Write implements escucha.Sink: upserts the batch in one transaction (within the
+// batch, the newest version of each id). Invalid documents are skipped and counted.
+func (s *Store) Write(ctx context.Context, docs []*escucha.Document) error {
+	start := time.Now()
+	now := s.cfg.Now()
+	latest := map[string]int{}
+	var keep []*escucha.Document
+	for _, d := range docs {
+		if err := d.Validate(); err != nil {
+			core.Rejected.WithLabelValues("duckdb").Inc()
+			s.log.Warn("trends: documento inválido omitido", "err", err)
+			continue
+		}
+		if i, ok := latest[d.ID]; ok {
+			if d.Version >= keep[i].Version {
+				keep[i] = d
+			}
+			continue
+		}
+		latest[d.ID] = len(keep)
+		keep = append(keep, d)
+	}
+	if len(keep) == 0 {
+		return nil
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, upsertDocs)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		au, err := tx.PrepareContext(ctx, `INSERT INTO authors VALUES (?, ?, ?, ?, ?) ON CONFLICT (author_hash)
+			DO UPDATE SET platform = excluded.platform, handle = excluded.handle, name = excluded.name, updated = excluded.updated`)
+		if err != nil {
+			return err
+		}
+		defer au.Close()
+		seen := map[string]bool{}
+		for _, d := range keep {
+			r := core.ToRow(s.cfg.AuthorSecret, d, now)
+			if _, err := st.ExecContext(ctx, r.ID, r.Version, r.Deleted, r.Published, r.Fetched, r.Source,
+				r.SourceCountry, r.Platform, r.Kind, r.Lang, r.Country, r.Admin1, r.Admin1Code, r.Admin2,
+				r.Admin2Code, r.Categories, r.Campaigns, r.Framing, r.Engagement, r.Views, r.AuthorHash,
+				r.Followers, r.ClusterID, r.URL, r.Title); err != nil {
+				return fmt.Errorf("upsert %s: %w", d.ID, err)
+			}
+			if a, ok := core.ToAuthor(s.cfg.AuthorSecret, d, now); ok && !seen[a.Hash] {
+				seen[a.Hash] = true
+				if _, err := au.ExecContext(ctx, a.Hash, a.Platform, a.Handle, a.Name, a.Updated); err != nil {
+					return fmt.Errorf("upsert author: %w", err)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		core.WriteErrors.WithLabelValues("duckdb").Inc()
+		return escucha.Errorf(escucha.EUnavailable, "duckdb write: %w", err)
+	}
+	core.Written.WithLabelValues("duckdb").Add(float64(len(keep)))
+	core.WriteSeconds.WithLabelValues("duckdb").Observe(time.Since(start).Seconds())
+	return nil
+}
+
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func (s *Store) saveAlerts(ctx context.Context, alerts []escucha.Alert) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for _, a := range alerts {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+				a.ID, a.Kind, a.Key, a.Label, a.Day, a.Count, a.Baseline, a.MAD, a.Score, a.Created); err != nil {
+				return fmt.Errorf("insert alert: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// Exec runs a statement (benchmarks generate rows in the database with it).
+func (s *Store) Exec(ctx context.Context, query string, args ...any) error {
+	_, err := s.db.ExecContext(ctx, query, args...)
+	return err
+}
+
+// Close closes the database file.
+func (s *Store) Close() error { return s.db.Close() }
