@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
 )
 
 // countryOffsets are the UTC offsets of the region (none of them observes daylight

@@ -189,11 +189,11 @@ func TestAdaptRevisit(t *testing.T) {
 
 func TestTrapReason(t *testing.T) {
 	for u, trap := range map[string]bool{
-		"https://x.gt/calendario?mes=2024-05":          true,
-		"https://x.gt/eventos/2024/05/":                true,
-		"https://x.gt/nota?sid=abc123":                 true,
-		"https://x.gt/a/b/a/b/a/b":                     true,
-		"https://x.gt/2024/05/12/ataque-armado-zona-18": false,
+		"https://x.gt/calendario?mes=2024-05":                  true,
+		"https://x.gt/eventos/2024/05/":                        true,
+		"https://x.gt/nota?sid=abc123":                         true,
+		"https://x.gt/a/b/a/b/a/b":                             true,
+		"https://x.gt/2024/05/12/ataque-armado-zona-18":        false,
 		"https://x.gt/nacionales/capturan-extorsionistas.html": false,
 	} {
 		if got := trapReason(u) != ""; got != trap {

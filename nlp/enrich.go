@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"slices"
 	"strings"
 
@@ -300,53 +301,92 @@ func (e *Enricher) scores(t *text, a *analysis) []float64 {
 		}
 		return out
 	}
-	e.model.predict(e.features(t, a), out)
+	e.model.predict(e.hashedFeatures(t, a), out)
 	return out
 }
 
-// features is the document vector the model reads: rule scores per category and
-// evidence kind, and word stems and stem bigrams (binary, length-normalised).
+// features is the document vector the model reads, by name (training and
+// inspection): rule scores per category and evidence kind, and word stems and stem
+// bigrams (binary, length-normalised).
 func (e *Enricher) features(t *text, a *analysis) []feature {
-	fs := make([]feature, 0, 2*len(t.toks)+2*len(e.c.cats))
+	var fs []feature
+	e.eachFeature(t, a, func(prefix, x, y string, v float64) {
+		name := prefix + x
+		if y != "" {
+			name += "_" + y
+		}
+		fs = append(fs, feature{name: name, v: v})
+	})
+	return dedupe(fs)
+}
+
+// hashedFeatures is features as hashes of the names (inference: no allocation per
+// feature).
+func (e *Enricher) hashedFeatures(t *text, a *analysis) []hfeature {
+	fs := make([]hfeature, 0, 2*len(t.toks)+16)
+	e.eachFeature(t, a, func(prefix, x, y string, v float64) {
+		h := fnvString(fnvOffset, prefix)
+		h = fnvString(h, x)
+		if y != "" {
+			h = fnvString(fnvString(h, "_"), y)
+		}
+		fs = append(fs, hfeature{h: h, v: v})
+	})
+	slices.SortFunc(fs, func(p, q hfeature) int { return cmpU64(p.h, q.h) })
+	return slices.CompactFunc(fs, func(p, q hfeature) bool { return p.h == q.h })
+}
+
+// eachFeature emits every feature as prefix+x[+"_"+y] with its value. Text
+// features are emitted once per occurrence with value 1/sqrt(number of text
+// features) (duplicates are removed by the caller).
+func (e *Enricher) eachFeature(t *text, a *analysis, emit func(prefix, x, y string, v float64)) {
 	for ci, cat := range e.c.cats {
 		if a.raw[ci] > 0 {
-			fs = append(fs, feature{"r:" + cat.id, ruleScore(a.raw[ci])})
+			emit("r:", cat.id, "", ruleScore(a.raw[ci]))
 		}
-		for kind, w := range a.kinds[ci] {
-			if w > 0 {
-				fs = append(fs, feature{"rk:" + cat.id + ":" + kind, ruleScore(w)})
+		for _, kind := range evidenceKinds {
+			if w := a.kinds[ci][kind]; w > 0 {
+				emit("rk:", cat.id, kind, ruleScore(w))
 			}
 		}
 	}
-	nText := len(fs)
-	seen := make(map[string]bool, len(t.toks))
-	prev, prevSent := "", -1
-	for _, tk := range t.toks {
+	stems := make([]string, len(t.toks))
+	n := 0
+	for i, tk := range t.toks {
 		w := tk.s
 		if len(w) < 3 || stopword(w) || isDigits(w) {
-			prev = ""
 			continue
 		}
-		st := e.stems.stem(w)
-		if f := "w:" + st; !seen[f] {
-			seen[f] = true
-			fs = append(fs, feature{f, 1})
-		}
-		if prev != "" && prevSent == tk.sent {
-			if f := "b:" + prev + "_" + st; !seen[f] {
-				seen[f] = true
-				fs = append(fs, feature{f, 1})
-			}
-		}
-		prev, prevSent = st, tk.sent
+		stems[i] = e.stems.stem(w)
+		n += 2
 	}
-	if n := len(fs) - nText; n > 0 {
-		v := 1 / sqrtf(float64(n))
-		for i := nText; i < len(fs); i++ {
-			fs[i].v = v
+	if n == 0 {
+		return
+	}
+	v := 1 / math.Sqrt(float64(n))
+	for i, st := range stems {
+		if st == "" {
+			continue
+		}
+		emit("w:", st, "", v)
+		if i > 0 && stems[i-1] != "" && t.toks[i-1].sent == t.toks[i].sent {
+			emit("b:", stems[i-1], st, v)
 		}
 	}
-	return fs
+}
+
+var evidenceKinds = []string{KindEvent, KindStatistic, KindAnniversary, KindTopic, KindBackground, KindNegated}
+
+func dedupe(fs []feature) []feature {
+	seen := make(map[string]bool, len(fs))
+	out := fs[:0]
+	for _, f := range fs {
+		if !seen[f.name] {
+			seen[f.name] = true
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 var extraStop = wordSet("del las los una uno unos unas por para con sin sus este esta estos estas ese esa eso aquel que quien cual como cuando donde fue fueron era eran ser sido han habia hay mas muy pero sino tambien segun entre desde hasta sobre tras ante bajo durante mientras ademas aunque porque pues tal cada otro otra otros otras todo toda todos todas ella ellos ellas les nos usted ustedes dijo indico informo explico agrego senalo")

@@ -2,7 +2,6 @@ package nlp
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -148,18 +147,53 @@ type hit struct {
 	first, last int
 }
 
-// matcher finds every pattern of a set in a token stream in one pass, indexing
-// patterns by the literal or prefix of their first token.
+// matcher finds every pattern of a set in a token stream in one pass. The first
+// token of every pattern (literal or prefix) sits in a byte trie, so each token of
+// the text costs one walk over its bytes, without hashing.
 type matcher struct {
-	pats     []*pattern
-	byLit    map[string][]int
-	byPrefix map[string][]int
-	preLens  []int // distinct prefix lengths, ascending
-	ids      map[string]int
+	pats  []*pattern
+	nodes []trieNode
+	ids   map[string]int
+}
+
+// trieNode children are indexed by trieIndex (a-z, 0-9); lit holds patterns whose
+// first token is exactly the path, pre those whose first token starts with it.
+type trieNode struct {
+	next [36]int32
+	lit  []int
+	pre  []int
+}
+
+func trieIndex(c byte) int {
+	switch {
+	case c >= 'a' && c <= 'z':
+		return int(c - 'a')
+	case c >= '0' && c <= '9':
+		return 26 + int(c-'0')
+	}
+	return -1
 }
 
 func newMatcher() *matcher {
-	return &matcher{byLit: map[string][]int{}, byPrefix: map[string][]int{}, ids: map[string]int{}}
+	return &matcher{nodes: make([]trieNode, 1), ids: map[string]int{}}
+}
+
+// node returns the trie node for word, creating it; ok is false when word has a
+// byte outside a-z0-9 (such a first token can never match a folded text token).
+func (m *matcher) node(word string) (int, bool) {
+	n := 0
+	for i := 0; i < len(word); i++ {
+		c := trieIndex(word[i])
+		if c < 0 {
+			return 0, false
+		}
+		if m.nodes[n].next[c] == 0 {
+			m.nodes = append(m.nodes, trieNode{})
+			m.nodes[n].next[c] = int32(len(m.nodes) - 1)
+		}
+		n = int(m.nodes[n].next[c])
+	}
+	return n, true
 }
 
 // add compiles src (once per distinct source) and returns its id.
@@ -178,13 +212,13 @@ func (m *matcher) add(src string) (int, error) {
 	m.ids[key] = id
 	first := p.specs[0]
 	for _, l := range first.lits {
-		m.byLit[l] = append(m.byLit[l], id)
+		if n, ok := m.node(l); ok {
+			m.nodes[n].lit = append(m.nodes[n].lit, id)
+		}
 	}
 	for _, pre := range first.prefixes {
-		m.byPrefix[pre] = append(m.byPrefix[pre], id)
-		if !slices.Contains(m.preLens, len(pre)) {
-			m.preLens = append(m.preLens, len(pre))
-			slices.Sort(m.preLens)
+		if n, ok := m.node(pre); ok {
+			m.nodes[n].pre = append(m.nodes[n].pre, id)
 		}
 	}
 	return id, nil
@@ -201,16 +235,22 @@ func (m *matcher) scan(toks []token, dst []hit) []hit {
 	}
 	for i := range toks {
 		w := toks[i].s
-		if ids, ok := m.byLit[w]; ok {
-			try(ids, i)
-		}
-		for _, l := range m.preLens {
-			if l > len(w) {
+		n := 0
+		for j := 0; j < len(w); j++ {
+			c := trieIndex(w[j])
+			if c < 0 {
+				n = 0
 				break
 			}
-			if ids, ok := m.byPrefix[w[:l]]; ok {
-				try(ids, i)
+			if n = int(m.nodes[n].next[c]); n == 0 {
+				break
 			}
+			if len(m.nodes[n].pre) > 0 {
+				try(m.nodes[n].pre, i)
+			}
+		}
+		if n != 0 && len(m.nodes[n].lit) > 0 {
+			try(m.nodes[n].lit, i)
 		}
 	}
 	return dst

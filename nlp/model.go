@@ -34,7 +34,7 @@ type Model struct {
 	Taxonomy string                 `json:"taxonomy"` // taxonomy version it was trained with
 	Labels   map[string]*LabelModel `json:"labels"`
 
-	index map[string]int // feature → row of w
+	index map[uint64]int // hash of feature name → row of w
 	w     [][]float32    // w[row][cat]
 	bias  []float64
 	cats  []string
@@ -73,7 +73,7 @@ func LoadModel(path string) (*Model, error) {
 // build makes the dense lookup used at inference.
 func (m *Model) build() {
 	m.cats = slices.Clone(escucha.Categories)
-	m.index = map[string]int{}
+	m.index = map[uint64]int{}
 	m.bias = make([]float64, len(m.cats))
 	for ci, c := range m.cats {
 		lm := m.Labels[c]
@@ -83,10 +83,11 @@ func (m *Model) build() {
 		}
 		m.bias[ci] = lm.Bias
 		for f, w := range lm.Weights {
-			row, ok := m.index[f]
+			h := fnvString(fnvOffset, f)
+			row, ok := m.index[h]
 			if !ok {
 				row = len(m.w)
-				m.index[f] = row
+				m.index[h] = row
 				m.w = append(m.w, make([]float32, len(m.cats)))
 			}
 			m.w[row][ci] = float32(w)
@@ -110,13 +111,42 @@ type feature struct {
 	v    float64
 }
 
+// hfeature is a feature by the FNV-1a hash of its name.
+type hfeature struct {
+	h uint64
+	v float64
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func fnvString(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
+func cmpU64(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
 // predict returns the probability of every category (order escucha.Categories).
-func (m *Model) predict(fs []feature, out []float64) {
+func (m *Model) predict(fs []hfeature, out []float64) {
 	for ci := range out {
 		out[ci] = m.bias[ci]
 	}
 	for _, f := range fs {
-		row, ok := m.index[f.name]
+		row, ok := m.index[f.h]
 		if !ok {
 			continue
 		}
@@ -245,5 +275,3 @@ func train(exs []example, taxVersion string, o TrainOptions) *Model {
 }
 
 func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
-
-func sqrtf(x float64) float64 { return math.Sqrt(x) }

@@ -238,6 +238,17 @@ var (
 	stopPT = wordSet("nao uma com os as do da dos das em no na pelo pela foi ao aos e mais como mas seu sua ela ele tambem ja isso nos")
 	stopFR = wordSet("le les des du et est une dans pour pas qui sur au avec ce il elle sont ont par plus mais")
 
+	// stopLang[w] has bit 0 set for Spanish, 1 English, 2 Portuguese, 3 French.
+	stopLang = func() map[string]uint8 {
+		m := map[string]uint8{}
+		for bit, set := range []map[string]bool{stopES, stopEN, stopPT, stopFR} {
+			for w := range set {
+				m[w] |= 1 << bit
+			}
+		}
+		return m
+	}()
+
 	langOptions = whatlanggo.Options{Whitelist: map[whatlanggo.Lang]bool{
 		whatlanggo.Spa: true, whatlanggo.Eng: true, whatlanggo.Por: true, whatlanggo.Fra: true,
 		whatlanggo.Ita: true, whatlanggo.Deu: true,
@@ -261,19 +272,11 @@ func detectLang(body string, toks []token) string {
 	var es, en, pt, fr int
 	n := min(len(toks), 300)
 	for _, t := range toks[:n] {
-		w := t.s
-		if stopES[w] {
-			es++
-		}
-		if stopEN[w] {
-			en++
-		}
-		if stopPT[w] {
-			pt++
-		}
-		if stopFR[w] {
-			fr++
-		}
+		m := stopLang[t.s]
+		es += int(m & 1)
+		en += int(m >> 1 & 1)
+		pt += int(m >> 2 & 1)
+		fr += int(m >> 3 & 1)
 	}
 	best, second := es, max(en, pt, fr)
 	if best >= 3 && best >= 2*second+1 {

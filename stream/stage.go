@@ -23,8 +23,10 @@ const kfakeMinSession = 2 * time.Second
 // cfg.Group, in batches of up to cfg.BatchSize messages or cfg.BatchWait, writes
 // p's outputs to cfg.OutTopic keyed by document id and the poison messages to
 // cfg.DLQTopic, and commits the batch's offsets only once all those writes are
-// acknowledged by the broker. It returns nil when ctx is cancelled, after finishing
-// (or abandoning, uncommitted, after cfg.DrainTimeout) the batch in flight.
+// acknowledged by the broker. A document p returns no output and no error for is
+// dropped on purpose (a duplicate, say) and committed. It returns nil when ctx is
+// cancelled, after finishing (or abandoning, uncommitted, after cfg.DrainTimeout)
+// the batch in flight.
 func RunProcessor(ctx context.Context, cfg Config, p escucha.Processor) error {
 	if cfg.OutTopic == "" {
 		return errors.New("run processor: stream config: no output topic")
@@ -70,7 +72,8 @@ func RunProcessor(ctx context.Context, cfg Config, p escucha.Processor) error {
 // Write returned nil. A temporary sink failure is retried with backoff (nothing is
 // committed meanwhile); a permanent one is retried document by document and the
 // documents the sink refuses go to cfg.DLQTopic. It returns nil when ctx is
-// cancelled, after finishing or abandoning the batch in flight.
+// cancelled, after finishing or abandoning the batch in flight. It does not close
+// the sink: the caller does, after RunSink returned.
 func RunSink(ctx context.Context, cfg Config, sink escucha.Sink) error {
 	s, err := newStage(ctx, cfg)
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 	"github.com/segmentio/kafka-go"
 
 	"github.com/infosegura/escucha"
@@ -37,6 +39,7 @@ func header(m kafka.Message, key string) string {
 func TestRunProcessorPoisonGoesToDLQ(t *testing.T) {
 	ctx := testCtx(t, 60*time.Second)
 	cfg := testConfig(t, testBrokers, true)
+	cfg.Stage = uniq(t, "stage")
 	const n = 200
 	var recs []kafka.Message
 	for i := range n {
@@ -75,6 +78,14 @@ func TestRunProcessorPoisonGoesToDLQ(t *testing.T) {
 		t.Fatalf("run processor: %v", err)
 	}
 
+	if ok, dlq := metricValue(t, messagesTotal.WithLabelValues(cfg.Stage, resultOK)),
+		metricValue(t, messagesTotal.WithLabelValues(cfg.Stage, resultDLQ)); ok != n || dlq != float64(len(poison)) {
+		t.Errorf("metrics: ok=%v dlq=%v, want %d and %d", ok, dlq, n, len(poison))
+	}
+	if lag := metricValue(t, consumerLag.WithLabelValues(cfg.Stage)); lag != 0 {
+		t.Errorf("consumer lag gauge %v after everything was committed", lag)
+	}
+
 	out := readAll(t, ctx, cfg.Brokers, cfg.OutTopic)
 	seen := map[string]int{}
 	for _, m := range out {
@@ -111,7 +122,7 @@ func TestRunProcessorPoisonGoesToDLQ(t *testing.T) {
 		if !found {
 			t.Errorf("dead letter %q is not one of the poison messages", m.Value)
 		}
-		if header(m, HeaderError) == "" || header(m, HeaderStage) != "test" || header(m, HeaderTopic) != cfg.InTopic {
+		if header(m, HeaderError) == "" || header(m, HeaderStage) != cfg.Stage || header(m, HeaderTopic) != cfg.InTopic {
 			t.Errorf("dead letter headers %v", m.Headers)
 		}
 		if _, err := strconv.Atoi(header(m, HeaderPartition)); err != nil {
@@ -528,4 +539,17 @@ func TestStopAtEnd(t *testing.T) {
 			assertCommitted(t, ctx, cfg.Brokers, cfg.Group, cfg.InTopic)
 		})
 	}
+}
+
+// metricValue reads a counter or gauge.
+func metricValue(t testing.TB, m prometheus.Metric) float64 {
+	t.Helper()
+	var d dto.Metric
+	if err := m.Write(&d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Counter != nil {
+		return d.Counter.GetValue()
+	}
+	return d.Gauge.GetValue()
 }

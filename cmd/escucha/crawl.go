@@ -46,7 +46,7 @@ type crawlCmd struct {
 func (c *crawlCmd) ParseFlags(args []string) error {
 	fs := flag.NewFlagSet("crawl", flag.ContinueOnError)
 	fs.SetOutput(c.env.Stderr)
-	fs.StringVar(&c.config, "config", "escucha.yaml", "archivo YAML con `crawler:` y `sources:`")
+	fs.StringVar(&c.config, "config", "escucha.yaml", "archivo YAML con las secciones crawler y sources")
 	fs.BoolVar(&c.once, "once", false, "rastrear cada fuente una vez y salir")
 	fs.StringVar(&c.out, "out", "-", "archivo JSON Lines de salida (- para la salida estándar); se ignora con --brokers")
 	fs.StringVar(&c.state, "state", "", "directorio de estado (vistos, ETags, calendario, health.json); por defecto el de la configuración o ./escucha-data/crawl")

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/infosegura/escucha"
@@ -47,13 +48,21 @@ func loadDev(tb testing.TB) []*escucha.Document {
 	return docs
 }
 
+var shared struct {
+	once sync.Once
+	tg   *Tagger
+	err  error
+}
+
+// mustTagger returns a Tagger with the default Config, built once per test
+// binary (a Tagger is safe for concurrent use).
 func mustTagger(tb testing.TB) *Tagger {
 	tb.Helper()
-	tg, err := New(Config{})
-	if err != nil {
-		tb.Fatal(err)
+	shared.once.Do(func() { shared.tg, shared.err = New(Config{}) })
+	if shared.err != nil {
+		tb.Fatal(shared.err)
 	}
-	return tg
+	return shared.tg
 }
 
 func predict(tg *Tagger, gold []*escucha.Document, r rules) []*escucha.Document {

@@ -23,7 +23,9 @@ func (r Ratio) Value() float64 {
 	return float64(r.Correct) / float64(r.Total)
 }
 
-func (r Ratio) String() string { return fmt.Sprintf("%5.1f %% (%d/%d)", 100*r.Value(), r.Correct, r.Total) }
+func (r Ratio) String() string {
+	return fmt.Sprintf("%5.1f %% (%d/%d)", 100*r.Value(), r.Correct, r.Total)
+}
 
 // Report is the geotagging score of predictions against gold documents.
 type Report struct {

@@ -78,7 +78,7 @@ var hardCases = []struct {
 		text:  "El Municipal venció a Comunicaciones en el estadio Doroteo Guamuch Flores.",
 		focus: want{}, absent: []string{"Flores"}},
 	{name: "lowercase-verb-is-no-place", source: "BZ", title: "Storm",
-		text:  "Un árbol cayó sobre una vivienda en Belmopan.",
+		text:   "Un árbol cayó sobre una vivienda en Belmopan.",
 		absent: []string{"cayó"}, focus: want{"BZ", "BZ-CY", "", "", "Belmopan"}},
 }
 

@@ -39,6 +39,18 @@ func BenchmarkMatchers(b *testing.B) {
 				return n
 			}
 		}()},
+		{"petar-dfa-leftmost-longest", func() func() int {
+			bl := ac.NewAhoCorasickBuilder(ac.Opts{MatchKind: ac.LeftMostLongestMatch, DFA: true})
+			m := bl.Build(pats)
+			return func() int {
+				n := 0
+				it := m.Iter(text)
+				for x := it.Next(); x != nil; x = it.Next() {
+					n++
+				}
+				return n
+			}
+		}()},
 		{"petar-nfa-overlapping", func() func() int {
 			bl := ac.NewAhoCorasickBuilder(ac.Opts{MatchKind: ac.StandardMatch, DFA: false})
 			m := bl.Build(pats)

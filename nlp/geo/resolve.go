@@ -21,13 +21,20 @@ var eventStems = []string{"asesin", "mataron", "mato ", "murio", "muere", "murie
 	"homicidio", "violad", "violacion", "agredid", "agresion", "herid", "cadaver", "cuerpo", "osamenta", "enfrentamiento",
 	"operativo", "allanamiento", "sucedi", "tiroteo", "vapulead", "golpead", "apunal", "estrangul", "rescatad", "sicari",
 	"masacre", "linchad", "inund", "derrumbe", "deslave", "choque", "colision", "volco", "embosc", "intercept", "decomis",
-	"incautad", "incaut", "victima", "fallecid", "mujer", "hombre", "menor", "joven", "piloto", "ayudante", "tendero", "comerciante"}
+	"incautad", "incaut", "rescat", "explot", "trata de", "abus", "victima", "fallecid", "mujer", "hombre", "menor", "joven", "piloto", "ayudante", "tendero", "comerciante"}
 
 // months (folded, with abbreviations) for datelines.
 var monthWords = map[string]bool{"ene": true, "enero": true, "feb": true, "febrero": true, "mar": true, "marzo": true,
 	"abr": true, "abril": true, "may": true, "mayo": true, "jun": true, "junio": true, "jul": true, "julio": true,
 	"ago": true, "agosto": true, "sep": true, "sept": true, "set": true, "septiembre": true, "setiembre": true,
 	"oct": true, "octubre": true, "nov": true, "noviembre": true, "dic": true, "diciembre": true}
+
+// lastWordUpper reports whether the last word of m is capitalised: "La
+// Libertad", "ciudad de Panamá", but not "cayó".
+func (x *doc) lastWordUpper(m *mention) bool {
+	i := strings.LastIndexByte(x.body[m.os:m.oe], ' ')
+	return x.isUpperAt(m.os + i + 1)
+}
 
 func (x *doc) isUpperAt(i int) bool {
 	r, _ := utf8.DecodeRuneInString(x.body[i:])
@@ -151,7 +158,7 @@ func (x *doc) features() {
 		// Person names and bigger proper names: "don Mixco", "Juan Flores", "Colegio San José", "Guatemala Visible".
 		if x.r.capitalisation {
 			caps := x.capsAt(m.os)
-			if !caps && !x.isUpperAt(m.os) {
+			if !caps && !x.lastWordUpper(m) {
 				m.best = -3
 				continue
 			}
@@ -483,6 +490,17 @@ func (x *doc) resolve() {
 						break
 					}
 				}
+				// The country named in the same sentence: "Costa Rica recibirá a
+				// Jamaica en San José".
+				if e.level > levelCountry {
+					for _, j := range present[e.countryI] {
+						if ss, se := x.sentence(m); x.ms[j].fs >= ss && x.ms[j].fe <= se && j != i {
+							s += 1.5
+							supported = true
+							break
+						}
+					}
+				}
 				for p := range present {
 					if g.isAncestor(c, p) && elsewhere(p, i) && len(present[p]) > 0 && len(x.ms[present[p][0]].cands) == 1 {
 						s += 0.8
@@ -600,6 +618,16 @@ func (x *doc) listLevels() {
 			run := x.ms[i : j+1]
 			for _, lvl := range []int{levelCountry, levelAdmin1} {
 				only := false
+				// Every item can be a department: "San Marcos y Quetzaltenango".
+				every := true
+				for _, m := range run {
+					has := false
+					for _, c := range m.cands {
+						has = has || c >= 0 && g.entries[c].level == lvl
+					}
+					every = every && has && m.best != -3 && m.zona == ""
+				}
+				only = every && lvl == levelAdmin1
 				for _, m := range run {
 					if m.best == -3 || m.zona != "" || len(m.cands) == 0 || m.cands[0] < 0 {
 						continue
@@ -741,6 +769,7 @@ func (x *doc) output() []escucha.Place {
 	var out []escucha.Place
 	bestF, bestScore, bestM := -1, math.Inf(-1), -1
 	fs := make([]float64, len(x.ms))
+	var outMention []int // out index -> mention index
 	outIdx := make([]int, len(x.ms))
 	entityCount := map[int]int{}
 	for _, m := range x.ms {
@@ -760,6 +789,7 @@ func (x *doc) output() []escucha.Place {
 		p.Surface = x.body[m.os:m.oe]
 		p.Start, p.End = m.os, m.oe
 		out = append(out, p)
+		outMention = append(outMention, i)
 		if m.dateline || m.qualifier {
 			continue
 		}
@@ -827,7 +857,7 @@ func (x *doc) output() []escucha.Place {
 	// A country of the region is not an event's place: news about a whole
 	// country (policy, statistics, national teams) has no focus. Countries the
 	// gazetteer does not divide are the focus of events reported there.
-	if bestF >= 0 && x.r.countryFocus && placeLevel(out[bestF]) == 0 {
+	if bestF >= 0 && x.r.countryFocus && x.ms[outMention[bestF]].best >= 0 && g.entries[x.ms[outMention[bestF]].best].level == levelCountry {
 		if divided[out[bestF].Country] || bestM < 0 || !x.sentenceHasEvent(x.ms[bestM]) {
 			bestF = -1
 		}

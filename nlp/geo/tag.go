@@ -112,7 +112,8 @@ func isWordByte(c byte) bool {
 func (x *doc) find() {
 	type span struct{ s, e, p int }
 	var spans []span
-	it := x.g.matcher.IterOverlapping(x.ft)
+	ftb := []byte(x.ft)
+	it := x.g.matcher.IterOverlappingByte(ftb)
 	for m := it.Next(); m != nil; m = it.Next() {
 		s, e := m.Start(), m.End()
 		if s > 0 && isWordByte(x.ft[s-1]) || e < len(x.ft) && isWordByte(x.ft[e]) {
@@ -154,7 +155,7 @@ func (x *doc) find() {
 		add(sp.s, sp.e, x.g.cands[sp.p], "")
 	}
 	sort.Slice(x.ms, func(i, j int) bool { return x.ms[i].fs < x.ms[j].fs })
-	it = x.g.events.Iter(x.ft)
+	it = x.g.events.IterByte(ftb)
 	for m := it.Next(); m != nil; m = it.Next() {
 		x.events = append(x.events, m.Start())
 	}
@@ -295,7 +296,7 @@ var (
 		"banco": true, "estadio": true, "club": true, "hotel": true, "radio": true, "diario": true, "canal": true,
 		"centro": true, "complejo": true, "edificio": true, "plaza": true, "hogar": true, "cementerio": true, "penal": true,
 		"carcel": true, "granja": true, "centro comercial": true, "terminal": true, "liceo": true, "santuario": true}
-	locativeWords = map[string]bool{"en": true, "hacia": true, "desde": true, "entre": true, "cerca": true, "rumbo": true}
+	locativeWords = map[string]bool{"en": true, "a": true, "hacia": true, "desde": true, "entre": true, "cerca": true, "rumbo": true}
 	titles        = map[string]bool{"don": true, "dona": true, "sr": true, "sra": true, "srta": true, "lic": true, "licda": true,
 		"dr": true, "dra": true, "ing": true, "senor": true, "senora": true, "san": false, "fray": true, "padre": true, "hermano": true,
 		"apellido": true, "familia": true, "agente": true, "diputado": true, "diputada": true, "jugador": true, "presidente": true}

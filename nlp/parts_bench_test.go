@@ -1,0 +1,36 @@
+package nlp
+
+import "testing"
+
+func BenchmarkParts(b *testing.B) {
+	docs := loadDev(b)
+	e := mustEnricher(b, Config{NoGeo: true})
+	var total int64
+	var ts []*text
+	for _, d := range docs {
+		total += int64(len(d.Body()))
+		ts = append(ts, prepare(d.Body(), len(d.Title)))
+	}
+	run := func(name string, f func(i int)) {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(total)
+			for b.Loop() {
+				for i := range docs {
+					f(i)
+				}
+			}
+		})
+	}
+	run("prepare", func(i int) { prepare(docs[i].Body(), len(docs[i].Title)) })
+	run("lang", func(i int) { detectLang(ts[i].body, ts[i].toks) })
+	run("scan", func(i int) { e.c.m.scan(ts[i].toks, nil) })
+	run("analyse", func(i int) { e.c.analyse(ts[i]) })
+	as := make([]*analysis, len(ts))
+	for i := range ts {
+		as[i] = e.c.analyse(ts[i])
+	}
+	run("features", func(i int) { e.hashedFeatures(ts[i], as[i]) })
+	out := make([]float64, 12)
+	run("features+predict", func(i int) { e.model.predict(e.hashedFeatures(ts[i], as[i]), out) })
+	run("campaigns", func(i int) { matchCampaigns(e.campaigns, docs[i], ts[i]) })
+}
