@@ -2,6 +2,7 @@ package dashboards
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -237,4 +238,30 @@ func FuzzSearchRequest(f *testing.F) {
 			t.Fatalf("validated request with size %d", req.Size)
 		}
 	})
+}
+
+// BenchmarkSearchPage measures rendering a results page (20 hits, facets, chart) over a
+// fake searcher: the server's own cost per request.
+func BenchmarkSearchPage(b *testing.B) {
+	var docs []*escucha.Document
+	for i := 0; i < 20; i++ {
+		docs = append(docs, &escucha.Document{ID: fmt.Sprint("d", i), Title: "Femicidio en Villa Nueva", Text: "texto de la nota",
+			Source: "Diario", Platform: "news", Published: time.Now()})
+	}
+	fs := &fakeSearcher{docs: docs}
+	s, err := New(Config{Tokens: []Token{{"ana", RoleViewer, viewerTok}}, Searcher: fs})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := s.Handler()
+	req := httptest.NewRequest("GET", "/buscar?q=femicidio", nil)
+	req.Header.Set("Authorization", "Bearer "+viewerTok)
+	req.Header.Set("Accept", "text/html")
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != 200 {
+			b.Fatal(w.Code)
+		}
+	}
 }

@@ -347,7 +347,7 @@ func (a *analysis) overlaps(h hit, set idset) bool {
 		return false
 	}
 	for _, o := range a.hits[a.sentLo[s]:a.sentHi[s]] {
-		if set[o.pat] && o.first < h.last && h.first < o.last {
+		if set[o.pat] && o.pat != h.pat && o.first < h.last && h.first < o.last {
 			return true
 		}
 	}

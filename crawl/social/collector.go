@@ -342,11 +342,13 @@ func (c *Collector) collectSource(ctx context.Context, platform string, s source
 		c.log.Warn("too many unread stretches; dropping the oldest", "source", s.name, "dropped", len(cur.Gaps)-maxGaps)
 		cur.Gaps = cur.Gaps[len(cur.Gaps)-maxGaps:]
 	}
-	c.st.setCursor(s.key, cur)
 	if err != nil {
+		// The cursor stays where it was: the next round reads again what this one
+		// could not finish, and the posts already emitted are recognised as repeats.
 		c.note(s.key, emitted, err)
 		return err
 	}
+	c.st.setCursor(s.key, cur)
 	// Item-level problems (schema drift) show in health but the source ran.
 	c.note(s.key, emitted, errors.Join(problems...))
 	return nil

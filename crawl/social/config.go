@@ -120,10 +120,12 @@ type BlueskyConfig struct {
 	// BaseURL is the XRPC host read without a session. Default https://public.api.bsky.app.
 	BaseURL string `yaml:"base_url"`
 	// PDSURL is where createSession is called and, with a session, every read goes
-	// (the PDS proxies to the AppView). Default https://bsky.social.
+	// (the PDS proxies to the AppView). Default: base_url when that is set,
+	// https://bsky.social otherwise.
 	PDSURL      string   `yaml:"pds_url"`
 	Identifier  string   `yaml:"identifier"`
 	AppPassword string   `yaml:"app_password"`
+	Password    string   `yaml:"password"` // alias of app_password
 	Queries     []string `yaml:"queries"`
 	Hashtags    []string `yaml:"hashtags"`
 	Authors     []string `yaml:"authors"`
@@ -236,6 +238,11 @@ func (c Config) WithDefaults() Config {
 	b := &c.Bluesky
 	// A platform section that says anything at all switches the platform on.
 	b.Enabled = b.Enabled || b.BaseURL != "" || b.Identifier != "" || len(b.Queries)+len(b.Hashtags)+len(b.Authors) > 0
+	defStr(&b.AppPassword, b.Password)
+	if b.BaseURL != "" {
+		// A self-hosted or test XRPC server usually serves sessions too.
+		defStr(&b.PDSURL, b.BaseURL)
+	}
 	defStr(&b.BaseURL, "https://public.api.bsky.app")
 	defStr(&b.PDSURL, "https://bsky.social")
 	if b.Limit <= 0 || b.Limit > 100 {
@@ -399,11 +406,14 @@ func (c Config) termsFor(own []string, pick func(Query) []string) []term {
 }
 
 func (c Config) hashtags(own []string) []term {
-	ts := c.termsFor(own, func(q Query) []string { return q.Hashtags })
-	for i := range ts {
-		ts[i].text = strings.TrimPrefix(ts[i].text, "#")
+	strip := func(in []string) []string {
+		out := make([]string, len(in))
+		for i, s := range in {
+			out[i] = strings.TrimPrefix(strings.TrimSpace(s), "#")
+		}
+		return out
 	}
-	return ts
+	return c.termsFor(strip(own), func(q Query) []string { return strip(q.Hashtags) })
 }
 
 func (c Config) phrases(own []string) []term {

@@ -91,7 +91,24 @@ func (y *youtube) sources() []source { return y.srcs }
 // get calls an API method with the key; quota errors become ErrRateLimited.
 func (y *youtube) get(ctx context.Context, method string, q url.Values, out any) error {
 	q.Set("key", y.cfg.APIKey)
-	err := y.f.getJSON(ctx, y.cfg.BaseURL+"/"+method+"?"+q.Encode(), nil, out)
+	y.mu.Lock()
+	base := y.cfg.BaseURL
+	y.mu.Unlock()
+	err := y.f.getJSON(ctx, base+"/"+method+"?"+q.Encode(), nil, out)
+	var st *StatusError
+	if errors.As(err, &st) && st.Status == 404 {
+		// base_url given as a bare host: the API lives under /youtube/v3.
+		if u, perr := url.Parse(base); perr == nil && (u.Path == "" || u.Path == "/") {
+			alt := strings.TrimRight(base, "/") + "/youtube/v3"
+			if err2 := y.f.getJSON(ctx, alt+"/"+method+"?"+q.Encode(), nil, out); err2 == nil {
+				y.log.Info("youtube: base_url has no path; using /youtube/v3", "base_url", alt)
+				y.mu.Lock()
+				y.cfg.BaseURL = alt
+				y.mu.Unlock()
+				return nil
+			}
+		}
+	}
 	if r := ytReason(err); r == "quotaExceeded" || r == "rateLimitExceeded" || r == "userRateLimitExceeded" || r == "dailyLimitExceeded" {
 		return fmt.Errorf("%w: %w", err, ErrRateLimited)
 	}

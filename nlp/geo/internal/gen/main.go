@@ -260,48 +260,6 @@ func run(src, out string) error {
 		}
 		aliases = append(aliases, alias{"GT/" + a["ine_code"], a["alias"], srcName})
 	}
-	// Short forms the news uses for saint-prefixed municipalities: "Carchá" for
-	// San Pedro Carchá, "Chamelco", "Itzapa"; and "Tecpán" for Tecpán Guatemala.
-	// Only when the short form is distinctive: at least 6 letters, and no other
-	// place, alias or short form of that name.
-	allNames := map[string]int{}
-	for _, r := range rows {
-		for _, n := range r.Names {
-			allNames[fold(n)]++
-		}
-	}
-	for _, a := range aliases {
-		allNames[fold(a.Alias)]++
-	}
-	shorts := map[string][]string{} // short -> ids
-	for _, r := range rows {
-		if r.Country != "GT" || r.Level != "admin2" {
-			continue
-		}
-		w := strings.Fields(r.Names[0])
-		var short string
-		switch {
-		case len(w) == 3 && (w[0] == "San" || w[0] == "Santa" || w[0] == "Santo"):
-			short = w[2]
-		case len(w) == 2 && w[1] == "Guatemala":
-			short = w[0]
-		}
-		if short == "" || len([]rune(short)) < 6 || strings.ToLower(short[:1]) == short[:1] || allNames[fold(short)] > 0 {
-			continue
-		}
-		shorts[short] = append(shorts[short], r.ID)
-	}
-	var shortNames []string
-	for n := range shorts {
-		shortNames = append(shortNames, n)
-	}
-	sort.Strings(shortNames)
-	for _, n := range shortNames {
-		if len(shorts[n]) == 1 {
-			aliases = append(aliases, alias{shorts[n][0], n, "derived-short"})
-		}
-	}
-
 	// Guatemala City zonas 1–25 (20, 22 and 23 do not exist).
 	for z := 1; z <= 25; z++ {
 		if z == 20 || z == 22 || z == 23 {
@@ -468,6 +426,48 @@ func run(src, out string) error {
 		}
 	}
 
+	// Short forms the news uses for saint-prefixed municipalities: "Carchá" for
+	// San Pedro Carchá, "Chamelco", "Itzapa"; and "Tecpán" for Tecpán Guatemala.
+	// Only when the short form is distinctive: at least 6 letters, and no other
+	// place, alias or short form of that name.
+	allNames := map[string]int{}
+	for _, r := range rows {
+		for _, n := range r.Names {
+			allNames[fold(n)]++
+		}
+	}
+	for _, a := range aliases {
+		allNames[fold(a.Alias)]++
+	}
+	shorts := map[string][]string{} // short -> ids
+	for _, r := range rows {
+		if r.Country != "GT" || r.Level != "admin2" {
+			continue
+		}
+		w := strings.Fields(r.Names[0])
+		var short string
+		switch {
+		case len(w) == 3 && (w[0] == "San" || w[0] == "Santa" || w[0] == "Santo"):
+			short = w[2]
+		case len(w) == 2 && w[1] == "Guatemala":
+			short = w[0]
+		}
+		if short == "" || len([]rune(short)) < 6 || notShort[short] || strings.ToLower(short[:1]) == short[:1] || allNames[fold(short)] > 0 {
+			continue
+		}
+		shorts[short] = append(shorts[short], r.ID)
+	}
+	var shortNames []string
+	for n := range shorts {
+		shortNames = append(shortNames, n)
+	}
+	sort.Strings(shortNames)
+	for _, n := range shortNames {
+		if len(shorts[n]) == 1 {
+			aliases = append(aliases, alias{shorts[n][0], n, "derived-short"})
+		}
+	}
+
 	// Populated places that are not already a municipality or district of the same name.
 	have := map[string]bool{}
 	for _, r := range rows {
@@ -603,6 +603,9 @@ var foreignCurated = []string{
 	"CU:La Habana", "HT:Puerto Príncipe", "ES:Madrid", "ES:Barcelona", "PR:San Juan de Puerto Rico",
 	"CA:Toronto", "CA:Montreal", "CA:Vancouver", "NI:Managua",
 }
+
+// notShort are short forms that are common words or surnames.
+var notShort = map[string]bool{"Bautista": true, "Ermita": true, "Visitación": true, "Dueñas": true, "Pacaya": true, "Naranjo": true}
 
 // cleanINE turns INE official names with alternatives into the common name:
 // "Ayutla o Tecún Umán" stays (aliases cover the parts) except parentheses, which go.
