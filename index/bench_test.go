@@ -181,7 +181,7 @@ func BenchmarkQueryMix(b *testing.B) {
 		{"match2", escucha.SearchRequest{Query: "femicidio Villa Nueva"}},
 		{"phrase", escucha.SearchRequest{Query: `"Alerta Isabel-Claudina"`}},
 		{"or", escucha.SearchRequest{Query: "trata desaparecida", AnyWord: true}},
-		{"not", escucha.SearchRequest{Query: "asesinan -balazos"}},
+		{"not", escucha.SearchRequest{Query: "mujer -femicidio"}},
 		{"text+dept+dates", escucha.SearchRequest{Query: "mujer", Admin1: []string{"Guatemala"}, From: may, To: jun}},
 		{"text+dept+partial-month", escucha.SearchRequest{Query: "mujer", Admin1: []string{"Cortes"}, From: mid, To: jun}},
 		{"by-date", escucha.SearchRequest{Query: "extorsion", Sort: escucha.SortDate}},

@@ -381,6 +381,22 @@ func TestCollapse(t *testing.T) {
 	if dupKeyOf(g) != "orig" || g.Copies != 4 || g.Outlets != 3 {
 		t.Errorf("group %+v: want orig with 4 copies by 3 outlets", g)
 	}
+	// one group per page: every group once, then the end
+	req := escucha.SearchRequest{Query: "Chinautla", Collapse: true, Sort: escucha.SortDate, Size: 1}
+	var groups []string
+	for range 5 {
+		res := MustSearch(t, ix, req)
+		for _, h := range res.Hits {
+			groups = append(groups, dupKeyOf(h))
+		}
+		if res.Next == "" {
+			break
+		}
+		req.After = res.Next
+	}
+	if !slices.Equal(groups, []string{"orig", "otra"}) && !slices.Equal(groups, []string{"otra", "orig"}) {
+		t.Errorf("paged groups %v, want orig and otra once each", groups)
+	}
 }
 
 func TestExport(t *testing.T) {

@@ -170,7 +170,7 @@ func (ix *Index) Search(ctx context.Context, req escucha.SearchRequest) (*escuch
 			out.Hits = append(out.Hits, toHit(h))
 		}
 	}
-	if len(hits) == size && last > 0 {
+	if (len(hits) == size || last < len(hits)) && last > 0 {
 		out.Next = encodeCursor(req.Sort, hits[last-1])
 	}
 	if req.ByCase && len(req.Facets) > 0 {
@@ -283,6 +283,12 @@ func (ix *Index) collapse(ctx context.Context, p *plan, raw []*search.DocumentMa
 		}
 		used++
 	}
+	if len(p.after) > 0 && len(out) > 0 {
+		var err error
+		if out, err = ix.dropShownGroups(ctx, p, out); err != nil {
+			return nil, 0, err
+		}
+	}
 	if len(out) == 0 {
 		return []escucha.Hit{}, used, nil
 	}
@@ -321,6 +327,36 @@ func (ix *Index) collapse(ctx context.Context, p *plan, raw []*search.DocumentMa
 		out[i].Outlets = max(len(outlets[k]), 1)
 	}
 	return out, used, nil
+}
+
+// dropShownGroups leaves out, on a page after the first, the groups whose first
+// member in sort order came before the cursor: an earlier page showed them.
+func (ix *Index) dropShownGroups(ctx context.Context, p *plan, groups []escucha.Hit) ([]escucha.Hit, error) {
+	keys := make([]string, 0, len(groups))
+	for _, h := range groups {
+		keys = append(keys, dupKeyOf(h))
+	}
+	r := bleve.NewSearchRequestOptions(combine(p.query, anyOf(fDupKey, keys, same)), 2000, 0, false)
+	r.SortByCustom(sortOrder(p.req.Sort))
+	r.Fields = []string{fDupKey}
+	res, err := p.run(ctx, r)
+	if err != nil {
+		return nil, fmt.Errorf("collapse: %w", err)
+	}
+	first := map[string]string{}
+	for _, h := range res.Hits {
+		k := str(h.Fields[fDupKey])
+		if _, ok := first[k]; !ok {
+			first[k] = h.ID
+		}
+	}
+	kept := groups[:0]
+	for _, g := range groups {
+		if f, ok := first[dupKeyOf(g)]; !ok || f == g.ID {
+			kept = append(kept, g)
+		}
+	}
+	return kept, nil
 }
 
 func dupKeyOf(h escucha.Hit) string {

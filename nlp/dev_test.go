@@ -16,9 +16,15 @@ var (
 	flagNoModel = flag.Bool("nomodel", false, "evaluate the rules alone")
 )
 
-// devFloor is the macro-F1 the embedded model and taxonomy reach on the dev set's
-// held-out 20 % (split by id hash), measured; the test fails when a change drops it.
-const devFloor = 0.80
+// Floors measured on 480 dev documents (docs/nlp.md): the shipped taxonomy and
+// model reach macro-F1 0.938 and femicidio F1 0.960 on the whole dev set, and a
+// model trained on 80 % reaches 0.893 on the other 20 %. The floors leave room for
+// the documents still being added; a change that drops below them fails.
+const (
+	devFloor     = 0.88
+	devFemicidio = 0.92
+	splitFloor   = 0.85
+)
 
 const devDir = "testdata/dev"
 
@@ -77,16 +83,10 @@ func enrichAll(tb testing.TB, e *Enricher, gold []*escucha.Document) []*escucha.
 	return pred
 }
 
-// TestDevSet evaluates the shipped taxonomy and model on the held-out part of the
-// dev set and fails below the measured floor.
+// TestDevSet evaluates the shipped taxonomy and model (as `escucha eval` does) on
+// the dev set and fails below the measured floors; -report prints the report.
 func TestDevSet(t *testing.T) {
-	docs := loadDev(t)
-	var test []*escucha.Document
-	for _, d := range docs {
-		if heldOut(d.ID) || *flagReport {
-			test = append(test, d)
-		}
-	}
+	test := loadDev(t)
 	e := mustEnricher(t, Config{NoModel: *flagNoModel})
 	r := Evaluate(test, enrichAll(t, e, test))
 	var sb strings.Builder
@@ -96,8 +96,12 @@ func TestDevSet(t *testing.T) {
 	if *flagReport {
 		os.Stdout.WriteString(sb.String())
 	}
-	t.Logf("dev held-out: %d docs, macro-F1 %.3f, femicidio F1 %.3f", len(test), r.MacroF1(), r.Categories[escucha.CatFemicidio].F1())
-	if r.MacroF1() < devFloor {
-		t.Errorf("macro-F1 %.3f below floor %.2f\n%s", r.MacroF1(), devFloor, sb.String())
+	fem := r.Categories[escucha.CatFemicidio].F1()
+	t.Logf("dev set: %d docs, macro-F1 %.3f, femicidio F1 %.3f", len(test), r.MacroF1(), fem)
+	if *flagNoModel {
+		return // rules alone: informative only
+	}
+	if r.MacroF1() < devFloor || fem < devFemicidio {
+		t.Errorf("macro-F1 %.3f (floor %.2f), femicidio F1 %.3f (floor %.2f)\n%s", r.MacroF1(), devFloor, fem, devFemicidio, sb.String())
 	}
 }

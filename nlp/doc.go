@@ -7,7 +7,9 @@
 // context rules (negation, statistics, anniversaries, topics, background mentions,
 // figurative senses), the linear model trained from analysts' labels, campaign
 // detection, framing of violence against women, and the evaluation of all of it
-// against a labelled set.
+// against a labelled set. Spanish documents are classified by the rules and the
+// model; English ones (Belize) by the taxonomy's English terms alone; documents in
+// other languages get lang and nothing else.
 //
 // It must not read flags or environment variables, talk to Kafka (cmd/escucha wires
 // it to the stream), import other stages, or load anything per document: every

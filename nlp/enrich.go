@@ -32,8 +32,8 @@ type Config struct {
 	// MaxBodyBytes caps how much of a document is classified (default 256 KiB): a
 	// hostile giant document costs bounded time.
 	MaxBodyBytes int
-	// EvidenceOnly drops a model-only label (a score at or above threshold with no
-	// non-negated rule evidence) unless its score reaches this value; default 0.85.
+	// ModelOnlyScore is the score a label needs when the model alone supports it
+	// (at or above threshold but without non-negated rule evidence); default 0.85.
 	ModelOnlyScore float64
 }
 
@@ -223,12 +223,12 @@ func (e *Enricher) analyse(d *escucha.Document) result {
 	r.t = t
 	r.lang = detectLang(body, t.toks)
 	r.campaigns = matchCampaigns(e.campaigns, d, t)
-	if r.lang != "es" {
-		return r
+	if !slices.Contains(Languages, r.lang) {
+		return r // other languages get lang and no classification
 	}
-	a := e.c.analyse(t)
+	a := e.c.analyse(t, r.lang)
 	r.a = a
-	scores := e.scores(t, a)
+	scores := e.scores(t, a, r.lang)
 	ids := map[string]bool{}
 	for ci, cat := range e.c.cats {
 		s := scores[catIndex(cat.id)]
@@ -292,10 +292,11 @@ func hasLiveEvidence(ev []escucha.Span) bool {
 func catIndex(id string) int { return slices.Index(escucha.Categories, id) }
 
 // scores returns the final score of every category (order escucha.Categories):
-// the model's probability when a model is loaded, the rule score otherwise.
-func (e *Enricher) scores(t *text, a *analysis) []float64 {
+// the model's probability when a model is loaded and the text is Spanish, the
+// rule score otherwise.
+func (e *Enricher) scores(t *text, a *analysis, lang string) []float64 {
 	out := make([]float64, len(escucha.Categories))
-	if e.model == nil {
+	if e.model == nil || lang != "es" { // the model is trained on Spanish
 		for ci, cat := range e.c.cats {
 			out[catIndex(cat.id)] = ruleScore(a.raw[ci])
 		}

@@ -19,7 +19,8 @@ type tokSpec struct {
 	lits     []string
 	litSet   map[string]bool // lits as a set, when there are many
 	prefixes []string
-	gap      int // > 0: this spec is a gap of 0..gap tokens
+	preTrie  *byteTrie // prefixes as a trie, when there are many
+	gap      int       // > 0: this spec is a gap of 0..gap tokens
 }
 
 func (s *tokSpec) match(w string) bool {
@@ -34,8 +35,59 @@ func (s *tokSpec) match(w string) bool {
 			}
 		}
 	}
+	if s.preTrie != nil {
+		return s.preTrie.hasPrefixOf(w)
+	}
 	for _, p := range s.prefixes {
 		if strings.HasPrefix(w, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// byteTrie answers "does some stored prefix start w" in one walk over w.
+type byteTrie struct {
+	next [][36]int32
+	end  []bool
+}
+
+func newByteTrie(words []string) *byteTrie {
+	t := &byteTrie{next: make([][36]int32, 1), end: make([]bool, 1)}
+	for _, w := range words {
+		n := 0
+		ok := true
+		for i := 0; i < len(w); i++ {
+			c := trieIndex(w[i])
+			if c < 0 {
+				ok = false
+				break
+			}
+			if t.next[n][c] == 0 {
+				t.next = append(t.next, [36]int32{})
+				t.end = append(t.end, false)
+				t.next[n][c] = int32(len(t.next) - 1)
+			}
+			n = int(t.next[n][c])
+		}
+		if ok {
+			t.end[n] = true
+		}
+	}
+	return t
+}
+
+func (t *byteTrie) hasPrefixOf(w string) bool {
+	n := 0
+	for i := 0; i < len(w); i++ {
+		c := trieIndex(w[i])
+		if c < 0 {
+			return false
+		}
+		if n = int(t.next[n][c]); n == 0 {
+			return false
+		}
+		if t.end[n] {
 			return true
 		}
 	}
@@ -79,6 +131,9 @@ func compilePattern(src string) (*pattern, error) {
 				}
 				s.lits = append(s.lits, alt)
 			}
+		}
+		if len(s.prefixes) > 4 {
+			s.preTrie = newByteTrie(s.prefixes)
 		}
 		if len(s.lits) > 4 {
 			s.litSet = map[string]bool{}

@@ -37,6 +37,9 @@ func TestTrainSplit(t *testing.T) {
 	for _, c := range escucha.Categories {
 		t.Logf("  %-24s rules %.3f  model %.3f", c, rr.Categories[c].F1(), rm.Categories[c].F1())
 	}
+	if rm.MacroF1() < splitFloor {
+		t.Errorf("held-out macro-F1 with model %.3f below floor %.2f", rm.MacroF1(), splitFloor)
+	}
 	if *flagWriteModel {
 		full, err := rules.Train(docs, TrainOptions{})
 		if err != nil {

@@ -24,10 +24,10 @@ func BenchmarkParts(b *testing.B) {
 	run("prepare", func(i int) { prepare(docs[i].Body(), len(docs[i].Title)) })
 	run("lang", func(i int) { detectLang(ts[i].body, ts[i].toks) })
 	run("scan", func(i int) { e.c.m.scan(ts[i].toks, nil) })
-	run("analyse", func(i int) { e.c.analyse(ts[i]) })
+	run("analyse", func(i int) { e.c.analyse(ts[i], "es") })
 	as := make([]*analysis, len(ts))
 	for i := range ts {
-		as[i] = e.c.analyse(ts[i])
+		as[i] = e.c.analyse(ts[i], "es")
 	}
 	run("features", func(i int) { e.hashedFeatures(ts[i], as[i]) })
 	out := make([]float64, 12)

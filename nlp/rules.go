@@ -3,6 +3,7 @@ package nlp
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/infosegura/escucha"
@@ -25,7 +26,7 @@ type compiled struct {
 
 	negation, boundary                     idset
 	statistic, anniversary, topic, backgnd idset
-	quoteOK                                idset
+	quoteOK, fiction                       idset
 	window                                 int
 	kindWeight                             map[string]float64
 	titleW, leadW                          float64
@@ -41,10 +42,11 @@ type idset map[int]bool
 
 type cterm struct {
 	def     int // index of the TermDef it came from (repeats diminish per def)
+	lang    string
 	pat     int
 	w       float64
-	with    []int
-	without []int
+	with    idset
+	without idset
 	withDoc []int
 	woDoc   []int
 }
@@ -108,6 +110,7 @@ func compileTaxonomy(t *Taxonomy) (*compiled, error) {
 	c.topic = set("cues.topic", t.Cues.Topic)
 	c.backgnd = set("cues.background", t.Cues.Background)
 	c.quoteOK = set("cues.scare_quote_exempt", t.Cues.ScareQuoteExempt)
+	c.fiction = set("cues.fiction_title", t.Cues.FictionTitle)
 	terms := func(owner string, defs []TermDef) []cterm {
 		var out []cterm
 		for i, d := range defs {
@@ -116,12 +119,19 @@ func compileTaxonomy(t *Taxonomy) (*compiled, error) {
 			if w == 0 {
 				w = 1
 			}
-			with := c.expand(d.With, &err, owner+" with")
-			without := c.expand(d.Without, &err, owner+" without")
+			with := toSet(c.expand(d.With, &err, owner+" with"))
+			without := toSet(c.expand(d.Without, &err, owner+" without"))
 			withDoc := c.expand(d.WithDoc, &err, owner+" with_doc")
 			woDoc := c.expand(d.WithoutDoc, &err, owner+" without_doc")
+			lang := d.Lang
+			if lang == "" {
+				lang = "es"
+			}
+			if !slices.Contains(Languages, lang) && err == nil {
+				err = fmt.Errorf("%s term %d: unsupported lang %q", owner, i, lang)
+			}
 			for _, id := range ids {
-				out = append(out, cterm{def: i, pat: id, w: w, with: with, without: without, withDoc: withDoc, woDoc: woDoc})
+				out = append(out, cterm{lang: lang, def: i, pat: id, w: w, with: with, without: without, withDoc: withDoc, woDoc: woDoc})
 			}
 		}
 		return out
@@ -196,6 +206,7 @@ type analysis struct {
 	// sentHits[s] is the range of hits whose first token is in sentence s.
 	sentLo, sentHi []int
 	sentKind       []string
+	inDoc          []bool // inDoc[pattern] reports a hit anywhere in the document
 	// raw[i] is the summed weight of category i; ev its evidence.
 	raw      []float64
 	ev       [][]escucha.Span
@@ -204,8 +215,15 @@ type analysis struct {
 	frameEv  [][]escucha.Span
 }
 
-func (c *compiled) analyse(t *text) *analysis {
-	a := &analysis{t: t, hits: c.m.scan(t.toks, nil)}
+// Languages the taxonomy may have terms for.
+var Languages = []string{"es", "en"}
+
+// analyse runs the terms of language lang over t.
+func (c *compiled) analyse(t *text, lang string) *analysis {
+	a := &analysis{t: t, hits: c.m.scan(t.toks, nil), inDoc: make([]bool, len(c.m.pats))}
+	for _, h := range a.hits {
+		a.inDoc[h.pat] = true
+	}
 	ns := len(t.sents)
 	a.sentLo, a.sentHi = make([]int, ns), make([]int, ns)
 	for i := range a.sentLo {
@@ -219,8 +237,12 @@ func (c *compiled) analyse(t *text) *analysis {
 		a.sentHi[s] = hi + 1
 	}
 	a.sentKind = make([]string, ns)
+	fiction := t.titleN > 0 && ns > 0 && a.sentenceHasSet(0, c.fiction)
 	for s := range ns {
 		a.sentKind[s] = c.sentenceKind(a, s)
+		if fiction {
+			a.sentKind[s] = KindBackground
+		}
 	}
 	a.raw = make([]float64, len(c.cats))
 	a.ev = make([][]escucha.Span, len(c.cats))
@@ -234,10 +256,16 @@ func (c *compiled) analyse(t *text) *analysis {
 			var tm cterm
 			if r.frame {
 				tm = c.frames[r.owner].terms[r.term]
+				if tm.lang != lang {
+					continue
+				}
 			} else {
 				cat := &c.cats[r.owner]
 				tm = cat.terms[r.term]
-				if a.overlaps(h, cat.figurative) || (c.scareQuoted(t, h) && !a.overlaps(h, c.quoteOK)) {
+				if tm.lang != lang {
+					continue
+				}
+				if a.overlaps(h, cat.figurative) || (c.scareQuoted(t, h) && !a.covers(h, c.quoteOK)) {
 					continue
 				}
 			}
@@ -285,6 +313,17 @@ func (c *compiled) analyse(t *text) *analysis {
 	return a
 }
 
+func toSet(ids []int) idset {
+	if len(ids) == 0 {
+		return nil
+	}
+	s := idset{}
+	for _, id := range ids {
+		s[id] = true
+	}
+	return s
+}
+
 func b2i(b bool) int {
 	if b {
 		return 1
@@ -313,31 +352,54 @@ func ruleScore(x float64) float64 {
 	return 1 - math.Exp(-x)
 }
 
-func (a *analysis) sentenceHas(s int, ids []int) bool {
+func (a *analysis) sentenceHas(s int, set idset) bool {
 	if a.sentLo[s] < 0 {
 		return false
 	}
 	for _, h := range a.hits[a.sentLo[s]:a.sentHi[s]] {
-		for _, id := range ids {
-			if h.pat == id {
-				return true
-			}
+		if set[h.pat] {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *analysis) sentenceHasSet(s int, set idset) bool {
+	if a.sentLo[s] < 0 || len(set) == 0 {
+		return false
+	}
+	for _, h := range a.hits[a.sentLo[s]:a.sentHi[s]] {
+		if set[h.pat] {
+			return true
 		}
 	}
 	return false
 }
 
 func (a *analysis) docHas(ids []int) bool {
-	for _, h := range a.hits {
-		for _, id := range ids {
-			if h.pat == id {
-				return true
-			}
+	for _, id := range ids {
+		if a.inDoc[id] {
+			return true
 		}
 	}
 	return false
 }
 
+// covers reports whether a hit of set (h's own pattern included) overlaps h.
+func (a *analysis) covers(h hit, set idset) bool {
+	s := a.t.toks[h.first].sent
+	if len(set) == 0 || a.sentLo[s] < 0 {
+		return false
+	}
+	for _, o := range a.hits[a.sentLo[s]:a.sentHi[s]] {
+		if set[o.pat] && o.first < h.last && h.first < o.last {
+			return true
+		}
+	}
+	return false
+}
+
+// overlaps reports whether a hit of another pattern of set overlaps h.
 func (a *analysis) overlaps(h hit, set idset) bool {
 	if len(set) == 0 {
 		return false
@@ -382,6 +444,9 @@ func (c *compiled) sentenceKind(a *analysis, s int) string {
 // negated reports a negation cue ending at most window tokens before h in the same
 // sentence, with no boundary word or , ; : between them.
 func (c *compiled) negated(a *analysis, h hit) bool {
+	if st := a.t.toks[h.first].start; st > 0 && (a.t.fold.Text[st-1] == '#' || a.t.fold.Text[st-1] == '@') {
+		return false // a hashtag or handle is never negated
+	}
 	s := a.t.toks[h.first].sent
 	if a.sentLo[s] < 0 {
 		return false
@@ -389,6 +454,9 @@ func (c *compiled) negated(a *analysis, h hit) bool {
 	for _, o := range a.hits[a.sentLo[s]:a.sentHi[s]] {
 		if !c.negation[o.pat] || o.last > h.first || h.first-o.last > c.window {
 			continue
+		}
+		if c.doubleNegation(a, s, o) {
+			continue // "no descarta que…", "no se niega": affirms the possibility
 		}
 		between := a.t.fold.Text[a.t.toks[o.last-1].end:a.t.toks[h.first].start]
 		if strings.ContainsAny(between, ",;:") {
@@ -480,5 +548,15 @@ func (c *compiled) scareQuoted(t *text, h hit) bool {
 		}
 	}
 	_ = used
+	return false
+}
+
+// doubleNegation reports a negation cue directly next to another one.
+func (c *compiled) doubleNegation(a *analysis, s int, o hit) bool {
+	for _, p := range a.hits[a.sentLo[s]:a.sentHi[s]] {
+		if p != o && c.negation[p.pat] && (p.first == o.last || p.last == o.first) {
+			return true
+		}
+	}
 	return false
 }

@@ -41,6 +41,9 @@ type Cues struct {
 	Topic       []string           `yaml:"topic"`
 	Background  []string           `yaml:"background"`
 	KindWeight  map[string]float64 `yaml:"kind_weight"`
+	// FictionTitle: a title with one of these (review, film, series, novel) makes
+	// every match of the document background.
+	FictionTitle []string `yaml:"fiction_title"`
 	// ScareQuoteWords: a term inside quotes spanning at most this many words is
 	// taken as figurative and ignored; 0 turns the rule off.
 	ScareQuoteWords  int      `yaml:"scare_quote_words"`
@@ -77,6 +80,9 @@ type TermDef struct {
 	Without []string `yaml:"without"`
 	// WithDoc requires one of its patterns anywhere in the document.
 	WithDoc []string `yaml:"with_doc"`
+	// Lang is the language of the term: "es" (default) or "en" (English news of
+	// Belize); a document is matched only by the terms of its language.
+	Lang string `yaml:"lang"`
 	// WithoutDoc forbids its patterns anywhere in the document.
 	WithoutDoc []string `yaml:"without_doc"`
 }

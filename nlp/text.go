@@ -190,7 +190,7 @@ func appendCut(cuts []int, body string, f *textfold.Folded, s string, k int) []i
 	}
 	o := f.Orig(j)
 	r, _ := utf8.DecodeRuneInString(body[o:])
-	if unicode.IsUpper(r) || unicode.IsDigit(r) || strings.ContainsRune("¿¡\"'«“‘-—–(", r) {
+	if unicode.IsUpper(r) || unicode.IsDigit(r) || strings.ContainsRune("¿¡\"'«“‘-—–(#@", r) {
 		return append(cuts, j)
 	}
 	return cuts
@@ -207,26 +207,28 @@ func sortInts(a []int) {
 // stemmer caches Spanish Snowball stems; safe for concurrent use. The cache stops
 // growing at maxStems entries (news vocabulary saturates well below that).
 type stemmer struct {
-	m  sync.Map
-	n  int64
-	mu sync.Mutex
+	mu sync.RWMutex
+	m  map[string]string
 }
 
 const maxStems = 300_000
 
 func (st *stemmer) stem(w string) string {
-	if v, ok := st.m.Load(w); ok {
-		return v.(string)
+	st.mu.RLock()
+	s, ok := st.m[w]
+	st.mu.RUnlock()
+	if ok {
+		return s
 	}
-	s := spanish.Stem(w, true)
+	s = spanish.Stem(w, true)
 	st.mu.Lock()
-	if st.n < maxStems {
-		st.n++
-		st.mu.Unlock()
-		st.m.Store(strings.Clone(w), s)
-	} else {
-		st.mu.Unlock()
+	if st.m == nil {
+		st.m = map[string]string{}
 	}
+	if len(st.m) < maxStems {
+		st.m[strings.Clone(w)] = s
+	}
+	st.mu.Unlock()
 	return s
 }
 
@@ -293,10 +295,33 @@ func detectLang(body string, toks []token) string {
 		}
 		sample = sample[:cut]
 	}
+	// orthography: ñ ¿ ¡ are Spanish, ã õ Portuguese, è à ù œ French
+	var oes, opt, ofr int
+	for _, r := range sample {
+		switch r {
+		case 'ñ', 'Ñ', '¿', '¡':
+			oes++
+		case 'ã', 'õ', 'Ã', 'Õ':
+			opt++
+		case 'è', 'à', 'ù', 'œ', 'È', 'À':
+			ofr++
+		}
+	}
+	if oes > 0 && opt+ofr == 0 {
+		return "es"
+	}
+	if opt > 0 && oes == 0 {
+		return "pt"
+	}
 	info := whatlanggo.DetectWithOptions(sample, langOptions)
 	code := info.Lang.Iso6391()
-	if code == "" || (!info.IsReliable() && es > 0 && es >= max(en, pt, fr)) {
-		if es > 0 && es >= max(en, pt, fr) {
+	if !info.IsReliable() {
+		switch {
+		case es > 0 && es >= max(en, pt, fr):
+			return "es"
+		case code != "en" && code != "es" && opt+ofr == 0 && max(en, pt, fr) == 0:
+			// a short text without evidence for another Romance language: the
+			// region's prior is Spanish
 			return "es"
 		}
 	}

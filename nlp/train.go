@@ -22,7 +22,7 @@ func (e *Enricher) Train(gold []*escucha.Document, o TrainOptions) (*Model, erro
 		if detectLang(body, t.toks) != "es" {
 			continue
 		}
-		a := e.c.analyse(t)
+		a := e.c.analyse(t, "es")
 		g := map[string]bool{}
 		for _, c := range d.Categories {
 			g[c.ID] = true

@@ -57,8 +57,20 @@ type PartitionLag struct {
 
 // Lag returns, for every partition of topic, the group's committed offset and the
 // partition's end offset. A group with nothing left to do has Committed == End
-// everywhere (or End == 0 on empty partitions).
+// everywhere (or End == 0 on empty partitions). Connection errors (a pooled
+// connection to a broker that restarted) are retried a few times.
 func Lag(ctx context.Context, brokers []string, group, topic string) ([]PartitionLag, error) {
+	b := newBackoff(50*time.Millisecond, time.Second)
+	for attempt := 1; ; attempt++ {
+		lag, err := lag(ctx, brokers, group, topic)
+		var kerr kafka.Error
+		if err == nil || errors.As(err, &kerr) || attempt == 5 || !b.sleep(ctx) {
+			return lag, err
+		}
+	}
+}
+
+func lag(ctx context.Context, brokers []string, group, topic string) ([]PartitionLag, error) {
 	client := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
 	md, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
 	if err != nil {

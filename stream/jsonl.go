@@ -29,7 +29,8 @@ type JSONLOptions struct {
 	BatchSize int // documents per Process or Write call; default 500
 	// DLQ receives the poison lines as JSON lines
 	// {"error","stage","line","original"} ("original_base64" instead of "original"
-	// when the line is not UTF-8). Nil logs them to Logger only.
+	// when the line is not UTF-8). Nil logs them to Logger only, with the first KiB
+	// of the line.
 	DLQ   io.Writer
 	Stage string // for metrics and dead letters; default "jsonl"
 	// MaxBackoff caps the retry backoff of a temporarily failing processor or sink;
@@ -211,10 +212,12 @@ func (j *jsonlRun) dead(b *lineBatch, bad []poison) error {
 	for _, pz := range b.bad {
 		l := b.lines[pz.idx]
 		j.retry.m.dlq.Inc()
-		j.retry.log.Warn("dead letter", "line", l.no, "err", pz.err)
 		if j.opts.DLQ == nil {
+			// No dead-letter file: the log keeps the error and the start of the line.
+			j.retry.log.Warn("dead letter", "line", l.no, "err", pz.err, "original", string(l.text[:min(len(l.text), 1024)]))
 			continue
 		}
+		j.retry.log.Warn("dead letter", "line", l.no, "err", pz.err)
 		dl := DeadLine{Error: pz.err.Error(), Stage: j.opts.Stage, Line: l.no, Truncated: l.truncated}
 		if l.truncated {
 			dl.Size = l.size

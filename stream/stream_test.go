@@ -390,8 +390,11 @@ func TestBrokerRestartMidRunLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := b.Addrs()[0]
+	// raw → processor → enriched → sink, with the broker restarted under both.
+	pcfg := testConfig(t, b.Addrs(), true)
+	pcfg.InTopic, pcfg.OutTopic, pcfg.BatchSize = escucha.TopicRaw, escucha.TopicEnriched, 20
 	cfg := testConfig(t, b.Addrs(), false)
-	cfg.InTopic = escucha.TopicRaw
+	cfg.InTopic = escucha.TopicEnriched
 	cfg.BatchSize = 20
 	const n = 2000
 
@@ -409,6 +412,8 @@ func TestBrokerRestartMidRunLosesNothing(t *testing.T) {
 	}
 
 	sink := newMemSink()
+	proc := &passThrough{}
+	stopProc := goRun(ctx, func(ctx context.Context) error { return RunProcessor(ctx, pcfg, proc) })
 	stop := goRun(ctx, func(ctx context.Context) error { return RunSink(ctx, cfg, sink) })
 	waitFor(t, ctx, "the sink to start", func() bool { return sink.len() >= 100 })
 
@@ -439,21 +444,24 @@ func TestBrokerRestartMidRunLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, ctx, "every document stored", func() bool { return sink.len() == n })
-	waitFor(t, ctx, "every offset committed", func() bool {
-		lag, err := Lag(ctx, b.Addrs(), cfg.Group, cfg.InTopic)
-		if err != nil {
-			return false
-		}
-		for _, l := range lag {
-			if l.Committed != l.End {
+	for _, g := range []Config{pcfg, cfg} {
+		waitFor(t, ctx, "every offset committed", func() bool {
+			lag, err := Lag(ctx, b.Addrs(), g.Group, g.InTopic)
+			if err != nil {
 				return false
 			}
-		}
-		return true
-	})
-	if err := stop(); err != nil {
+			for _, l := range lag {
+				if l.Committed != l.End {
+					return false
+				}
+			}
+			return true
+		})
+	}
+	if err := errors.Join(stopProc(), stop()); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("processor handled %d messages for %d documents (re-deliveries: %d)", proc.n.Load(), n, proc.n.Load()-n)
 	ids := sink.ids()
 	for i := range n {
 		if want := sampleDoc(i).ID; ids[i] != want {

@@ -38,7 +38,7 @@ func genCorpus(seed uint64, n int) ([][]*escucha.Document, map[string]*escucha.D
 		d := &escucha.Document{
 			ID: fmt.Sprintf("doc-%05d", i), Version: 1, Platform: src.platform, Kind: "article",
 			Source: src.name, SourceCountry: "GT", Title: "Nota de seguimiento sobre hechos de violencia",
-			Published: start.Add(time.Duration(r.IntN(60*24)) * time.Hour),
+			Published:  start.Add(time.Duration(r.IntN(60*24)) * time.Hour),
 			Engagement: escucha.Engagement{Likes: int64(r.IntN(50))},
 		}
 		if r.IntN(10) > 0 {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/infosegura/escucha"
 	"github.com/infosegura/escucha/crawl/social"
-	"github.com/infosegura/escucha/stream"
 )
 
 func init() {
@@ -30,9 +29,8 @@ type importCmd struct {
 	strict   bool
 	sf       *streamFlags
 
-	prod *stream.Producer
-	w    *docWriter
-	f    *os.File
+	output *docOutput
+	f      *os.File
 }
 
 func (c *importCmd) ParseFlags(args []string) error {
@@ -78,26 +76,15 @@ func (c *importCmd) Run(ctx context.Context) error {
 		c.f = f
 		r = f
 	}
-	var emit escucha.Emit
-	if c.sf.Enabled() {
-		p, err := stream.NewProducer(ctx, stream.ProducerConfig{Brokers: c.sf.Brokers(), Topic: escucha.TopicRaw, Stage: "import", Logger: c.env.Logger})
-		if err != nil {
-			return err
-		}
-		c.prod = p
-		emit = p.Emit
-	} else {
-		w, err := openDocWriter(c.out, c.env.Stdout)
-		if err != nil {
-			return err
-		}
-		c.w = w
-		emit = w.emit
+	out, err := openDocOutput(ctx, c.sf, c.out, c.env, "import")
+	if err != nil {
+		return err
 	}
+	c.output = out
 	n := 0
 	count := func(ctx context.Context, d *escucha.Document) error {
 		n++
-		return emit(ctx, d)
+		return out.emit(ctx, d)
 	}
 	err = social.Import(ctx, r, c.format, m, count)
 	var ie *social.ImportError
@@ -109,10 +96,8 @@ func (c *importCmd) Run(ctx context.Context) error {
 			err = nil
 		}
 	}
-	if c.prod != nil {
-		if ferr := c.prod.Flush(ctx); err == nil {
-			err = ferr
-		}
+	if ferr := out.flush(ctx); err == nil {
+		err = ferr
 	}
 	c.env.Logger.Info("import done", "documents", n, "platform", m.Platform, "format", c.format)
 	return err
@@ -120,13 +105,9 @@ func (c *importCmd) Run(ctx context.Context) error {
 
 func (c *importCmd) Close() error {
 	var errs []error
-	if c.prod != nil {
-		errs = append(errs, c.prod.Close())
-		c.prod = nil
-	}
-	if c.w != nil {
-		errs = append(errs, c.w.close())
-		c.w = nil
+	if c.output != nil {
+		errs = append(errs, c.output.close())
+		c.output = nil
 	}
 	if c.f != nil {
 		errs = append(errs, c.f.Close())

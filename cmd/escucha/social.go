@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/infosegura/escucha"
 	"github.com/infosegura/escucha/crawl/social"
@@ -33,9 +34,8 @@ type socialCmd struct {
 	healthFile   string
 	sf           *streamFlags
 
-	col  *social.Collector
-	prod *stream.Producer
-	w    *docWriter
+	col    *social.Collector
+	output *docOutput
 }
 
 func (c *socialCmd) ParseFlags(args []string) error {
@@ -46,7 +46,7 @@ func (c *socialCmd) ParseFlags(args []string) error {
 	fs.StringVar(&c.out, "out", "-", "archivo JSON Lines de salida (- es la salida estándar); ignorado con --brokers")
 	fs.BoolVar(&c.allowPrivate, "allow-private", false, "permite conectar con direcciones privadas o de loopback (pruebas, servidores locales)")
 	fs.StringVar(&c.stateDir, "state-dir", "", "directorio de cursores y calendario de actualización (anula social.state_dir; \"none\": solo en memoria)")
-	fs.StringVar(&c.healthFile, "health", "", "escribe aquí el estado de cada fuente (JSON) al terminar cada ronda")
+	fs.StringVar(&c.healthFile, "health", "", "escribe aquí el estado de cada fuente (JSON): al terminar con --once, cada minuto si no")
 	c.sf = addStreamFlags(fs, "social")
 	c.sf.Getenv = c.env.Getenv
 	if err := fs.Parse(args); err != nil {
@@ -79,48 +79,54 @@ func (c *socialCmd) Run(ctx context.Context) error {
 	c.col = col
 	c.env.Logger.Info("social connectors", "platforms", col.Platforms(), "once", c.once)
 
-	var emit escucha.Emit
-	if c.sf.Enabled() {
-		p, err := stream.NewProducer(ctx, stream.ProducerConfig{Brokers: c.sf.Brokers(), Topic: escucha.TopicRaw, Stage: "social", Logger: c.env.Logger})
-		if err != nil {
-			return err
-		}
-		c.prod = p
-		emit = p.Emit
-	} else {
-		w, err := openDocWriter(c.out, c.env.Stdout)
-		if err != nil {
-			return err
-		}
-		c.w = w
-		emit = w.emit
+	out, err := openDocOutput(ctx, c.sf, c.out, c.env, "social")
+	if err != nil {
+		return err
 	}
+	c.output = out
 
 	if c.once {
-		err := col.RunOnce(ctx, emit)
-		c.report()
-		if ferr := c.flush(ctx); err == nil {
+		err := col.RunOnce(ctx, out.emit)
+		c.report(col)
+		if ferr := out.flush(ctx); err == nil {
 			err = ferr
 		}
 		return err
 	}
-	return col.Run(ctx, emit)
+	if c.healthFile != "" {
+		go func() {
+			t := time.NewTicker(time.Minute)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					c.writeHealth(col)
+				}
+			}
+		}()
+	}
+	return col.Run(ctx, out.emit)
 }
 
 // report logs the health of every source and writes --health.
-func (c *socialCmd) report() {
-	hs := c.col.Health()
-	for _, h := range hs {
+func (c *socialCmd) report(col *social.Collector) {
+	for _, h := range col.Health() {
 		if h.OK() {
 			c.env.Logger.Info("source", "platform", h.Platform, "source", h.Source, "documents", h.Documents)
 		} else {
 			c.env.Logger.Warn("source", "platform", h.Platform, "source", h.Source, "documents", h.Documents, "problem", h.Problem, "err", h.LastError)
 		}
 	}
+	c.writeHealth(col)
+}
+
+func (c *socialCmd) writeHealth(col *social.Collector) {
 	if c.healthFile == "" {
 		return
 	}
-	b, err := json.MarshalIndent(hs, "", "  ")
+	b, err := json.MarshalIndent(col.Health(), "", "  ")
 	if err == nil {
 		err = os.WriteFile(c.healthFile, append(b, '\n'), 0o644)
 	}
@@ -129,34 +135,64 @@ func (c *socialCmd) report() {
 	}
 }
 
-func (c *socialCmd) flush(ctx context.Context) error {
-	if c.prod != nil {
-		return c.prod.Flush(ctx)
-	}
-	if c.w != nil {
-		return c.w.flush()
-	}
-	return nil
-}
-
 func (c *socialCmd) Close() error {
 	var errs []error
 	if c.col != nil {
-		if c.healthFile != "" && !c.once {
-			c.report()
+		if !c.once {
+			c.report(c.col)
 		}
 		errs = append(errs, c.col.Close())
 		c.col = nil
 	}
-	if c.prod != nil {
-		errs = append(errs, c.prod.Close())
-		c.prod = nil
-	}
-	if c.w != nil {
-		errs = append(errs, c.w.close())
-		c.w = nil
+	if c.output != nil {
+		errs = append(errs, c.output.close())
+		c.output = nil
 	}
 	return errors.Join(errs...)
+}
+
+// docOutput is where social and import write: escucha.raw with --brokers, JSON
+// Lines (a file or stdout) otherwise.
+type docOutput struct {
+	prod *stream.Producer
+	w    *docWriter
+}
+
+func openDocOutput(ctx context.Context, sf *streamFlags, path string, env *Env, stage string) (*docOutput, error) {
+	if sf.Enabled() {
+		p, err := stream.NewProducer(ctx, stream.ProducerConfig{Brokers: sf.Brokers(), Topic: escucha.TopicRaw, Stage: stage, Logger: env.Logger})
+		if err != nil {
+			return nil, err
+		}
+		return &docOutput{prod: p}, nil
+	}
+	w, err := openDocWriter(path, env.Stdout)
+	if err != nil {
+		return nil, err
+	}
+	return &docOutput{w: w}, nil
+}
+
+func (o *docOutput) emit(ctx context.Context, d *escucha.Document) error {
+	if o.prod != nil {
+		return o.prod.Emit(ctx, d)
+	}
+	return o.w.emit(ctx, d)
+}
+
+// flush returns once everything emitted is written (acknowledged by the broker).
+func (o *docOutput) flush(ctx context.Context) error {
+	if o.prod != nil {
+		return o.prod.Flush(ctx)
+	}
+	return o.w.flush()
+}
+
+func (o *docOutput) close() error {
+	if o.prod != nil {
+		return o.prod.Close()
+	}
+	return o.w.close()
 }
 
 // docWriter writes one document per line to a file or stdout, flushing after

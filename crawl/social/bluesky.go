@@ -183,12 +183,8 @@ func decodeBskyPost(raw json.RawMessage) (*escucha.Document, time.Time, error) {
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return nil, time.Time{}, &SchemaError{Platform: "bluesky", What: "postView", Missing: []string{"valid postView (" + err.Error() + ")"}}
 	}
-	var miss []string
-	need := func(ok bool, f string) {
-		if !ok {
-			miss = append(miss, f)
-		}
-	}
+	var miss missing
+	need := miss.need
 	need(p.URI != nil && strings.HasPrefix(*p.URI, "at://"), "uri")
 	need(p.Author != nil && p.Author.DID != nil, "author.did")
 	need(p.Author != nil && p.Author.Handle != nil, "author.handle")
@@ -231,7 +227,7 @@ func decodeBskyPost(raw json.RawMessage) (*escucha.Document, time.Time, error) {
 		Engagement: escucha.Engagement{Likes: *p.LikeCount, Shares: shares, Replies: *p.ReplyCount},
 	}
 	if len(p.Record.Langs) > 0 {
-		d.Lang = p.Record.Langs[0]
+		d.Lang = langCode(p.Record.Langs[0])
 	}
 	if len(p.Record.Reply) > 0 && string(p.Record.Reply) != "null" {
 		d.Kind = escucha.KindComment
@@ -369,10 +365,11 @@ func (b *bluesky) fillFollowers(ctx context.Context, items []found) error {
 func (b *bluesky) refresh(ctx context.Context, ts []*tracked) []outcome {
 	out := make([]outcome, len(ts))
 	for i := 0; i < len(ts); i += 25 {
-		batch := ts[i:min(i+25, len(ts))]
 		var uris []string
-		for _, t := range batch {
-			uris = append(uris, t.Ref)
+		var idx []int
+		for j := i; j < min(i+25, len(ts)); j++ {
+			uris = append(uris, ts[j].Ref)
+			idx = append(idx, j)
 		}
 		var resp struct {
 			Posts *[]json.RawMessage `json:"posts"`
@@ -381,42 +378,26 @@ func (b *bluesky) refresh(ctx context.Context, ts []*tracked) []outcome {
 		if err == nil && resp.Posts == nil {
 			err = &SchemaError{Platform: "bluesky", What: "getPosts response", Missing: []string{"posts"}}
 		}
-		if err != nil {
-			if gone(err) { // a whole batch is never "deleted"
-				err = escucha.Errorf(escucha.EUnavailable, "getPosts (batch, not a deletion): %s", err.Error())
-			}
-			for j := range batch {
-				out[i+j].err = err
-			}
-			continue
-		}
 		got := map[string]*escucha.Document{}
 		bad := map[string]error{}
-		var items []found
-		for _, raw := range *resp.Posts {
-			d, _, err := decodeBskyPost(raw)
-			if err != nil {
-				var id struct {
-					URI string `json:"uri"`
+		if err == nil {
+			var items []found
+			for _, raw := range *resp.Posts {
+				d, _, derr := decodeBskyPost(raw)
+				if derr != nil {
+					var id struct {
+						URI string `json:"uri"`
+					}
+					_ = json.Unmarshal(raw, &id)
+					bad[escucha.IDForPost(escucha.PlatformBluesky, id.URI)] = derr
+					continue
 				}
-				_ = json.Unmarshal(raw, &id)
-				bad[escucha.IDForPost(escucha.PlatformBluesky, id.URI)] = err
-				continue
+				got[d.ID] = d
+				items = append(items, found{doc: d})
 			}
-			got[d.ID] = d
-			items = append(items, found{doc: d})
+			_ = b.fillFollowers(ctx, items) // a profile failure is reported by collection
 		}
-		_ = b.fillFollowers(ctx, items)
-		for j, t := range batch {
-			switch d := got[t.ID]; {
-			case d != nil:
-				out[i+j].doc = d
-			case bad[t.ID] != nil:
-				out[i+j].err = bad[t.ID]
-			default:
-				out[i+j].deleted = true
-			}
-		}
+		settleBatch(out, ts, idx, got, bad, err)
 	}
 	return out
 }

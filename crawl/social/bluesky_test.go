@@ -25,6 +25,7 @@ type fakeBluesky struct {
 	profileCalls int
 	maxActors    int
 	sessions     int
+	badCursor    string // answered 400 InvalidRequest (expired cursor)
 	srv          *httptest.Server
 }
 
@@ -98,6 +99,10 @@ func (f *fakeBluesky) serve(w http.ResponseWriter, r *http.Request) {
 	case "app.bsky.feed.searchPosts":
 		if q.Get("q") == "" {
 			xrpcError(w, 400, "InvalidRequest", `Error: Params must have the property "q"`)
+			return
+		}
+		if c := q.Get("cursor"); c != "" && c == f.badCursor {
+			xrpcError(w, 400, "InvalidRequest", "malformed cursor")
 			return
 		}
 		term := strings.ToLower(strings.Trim(q.Get("q"), `"`))
@@ -263,5 +268,50 @@ func TestBlueskyRefreshDeletedAndDrift(t *testing.T) {
 	}
 	if h := healthOf(c, "bluesky", "refresh"); h.Problem != ProblemSchemaDrift || !strings.Contains(h.LastError, "replyCount") {
 		t.Errorf("refresh health %+v", h)
+	}
+}
+
+func TestBlueskyExpiredCursorGap(t *testing.T) {
+	f := newFakeBluesky(t)
+	cfg := blueskyConfig(t, f)
+	cfg.Social.MaxPages = 1
+	cfg.Social.Backfill = Duration(20 * 365 * 24 * time.Hour)
+	c := mustNew(t, cfg)
+	var rec recorder
+	if err := c.RunOnce(t.Context(), rec.emit); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rec.take()); n != 2 {
+		t.Fatalf("round 1: %d posts, want one page of 2", n)
+	}
+	f.mu.Lock()
+	f.badCursor = "2"
+	f.mu.Unlock()
+	if err := c.RunOnce(t.Context(), rec.emit); err != nil {
+		t.Fatalf("an expired gap cursor failed the round: %v", err)
+	}
+	h := healthOf(c, "bluesky", "search «#NadaJustifica»")
+	if h.Problem != ProblemInvalid || !strings.Contains(h.LastError, "abandoned") {
+		t.Errorf("health %+v, want the abandoned stretch reported", h)
+	}
+	if cur := c.st.cursor("bluesky|" + f.srv.URL + "|q:#NadaJustifica"); len(cur.Gaps) != 0 {
+		t.Errorf("gap kept: %+v", cur.Gaps)
+	}
+}
+
+func TestBlueskyAuthorFeed(t *testing.T) {
+	f := newFakeBluesky(t)
+	cfg := testConfig(t, t.TempDir())
+	cfg.Bluesky.BaseURL = f.srv.URL
+	cfg.Bluesky.Authors = []string{"observatorio.gt"}
+	c := mustNew(t, cfg)
+	var rec recorder
+	if err := c.RunOnce(t.Context(), rec.emit); err != nil {
+		t.Fatal(err)
+	}
+	got := byID(rec.take())
+	// Two posts of the author; the repost of someone else's post is skipped.
+	if len(got) != 2 || got["bluesky:at://did:plc:obsgt7x2/app.bsky.feed.post/3lbqa1"].Author.Followers != 2300 {
+		t.Fatalf("emitted %v", keys(got))
 	}
 }

@@ -204,11 +204,12 @@ func (e *emitError) Unwrap() error { return e.err }
 
 func (c *Collector) round(ctx context.Context, emit escucha.Emit, collect bool) error {
 	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		errs  []error
-		fatal error
-		tried int
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		errs    []error
+		fatal   error
+		saveErr error
+		tried   int
 	)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -239,13 +240,14 @@ func (c *Collector) round(ctx context.Context, emit escucha.Emit, collect bool) 
 					}
 				}
 			}
-			if err := c.st.save(); err != nil && rerr == nil {
-				rerr = err
-			}
+			serr := c.st.save()
 			mu.Lock()
 			defer mu.Unlock()
 			tried += n
 			errs = append(errs, srcErrs...)
+			if serr != nil && saveErr == nil {
+				saveErr = serr
+			}
 			for _, e := range append(srcErrs, rerr) {
 				var ee *emitError
 				if errors.As(e, &ee) && fatal == nil {
@@ -257,11 +259,15 @@ func (c *Collector) round(ctx context.Context, emit escucha.Emit, collect bool) 
 	}
 	wg.Wait()
 	c.st.prune(c.now(), c.cfg.Social.Retention.D())
-	if err := c.st.save(); err != nil {
-		return err
+	if err := c.st.save(); err != nil && saveErr == nil {
+		saveErr = err
 	}
 	if fatal != nil {
 		return fatal
+	}
+	if saveErr != nil {
+		// Without the state a restart would repeat this round's posts.
+		return saveErr
 	}
 	if tried > 0 && len(errs) >= tried {
 		return fmt.Errorf("every source failed: %w", errors.Join(errs...))
@@ -298,9 +304,12 @@ func (c *Collector) collectSource(ctx context.Context, platform string, s source
 			for _, f := range p.items {
 				if !f.pos.zero() && f.pos.older(stop) {
 					reached = true
-					continue
-				}
-				if f.pos.after(newest) {
+					// Below the cursor: only a post we already track is offered
+					// (new figures make a new version; the same figures do nothing).
+					if !c.st.tracks(f.doc.ID) {
+						continue
+					}
+				} else if f.pos.after(newest) {
 					newest = f.pos
 				}
 				n, err := c.offer(ctx, platform, s.name, f, emit)
@@ -316,6 +325,7 @@ func (c *Collector) collectSource(ctx context.Context, platform string, s source
 		}
 		return token, newest, false, nil
 	}
+	hadGaps := len(cur.Gaps) > 0
 	// New posts first.
 	token, newest, done, err := pass("", stop)
 	if newest.after(cur.Top) {
@@ -326,11 +336,25 @@ func (c *Collector) collectSource(ctx context.Context, platform string, s source
 	if err == nil && !done && token != "" && !(firstRun && stop.zero()) {
 		cur.Gaps = append(cur.Gaps, gap{Token: token, Stop: stop})
 	}
-	// Then what earlier rounds left.
+	// Then what earlier rounds left; always at least a page, so a busy source
+	// cannot starve its gaps.
+	if hadGaps && budget == 0 {
+		budget = 1
+	}
 	for err == nil && budget > 0 && len(cur.Gaps) > 0 {
 		g := cur.Gaps[0]
 		var tok string
 		tok, _, done, err = pass(g.Token, g.Stop)
+		var st *StatusError
+		if errors.As(err, &st) && st.Status >= 400 && st.Status < 500 && st.Status != 429 && tok == g.Token {
+			// The server no longer takes this page token (expired cursor): the
+			// stretch cannot be read any more. Say so, and stop retrying it.
+			c.log.Warn("unread stretch abandoned: page token refused", "source", s.name, "token", trunc(g.Token, 40), "err", err)
+			problems = append(problems, fmt.Errorf("unread stretch abandoned (token refused): %w", err))
+			cur.Gaps = cur.Gaps[1:]
+			err = nil
+			continue
+		}
 		if done {
 			cur.Gaps = cur.Gaps[1:]
 		} else if tok != "" {
@@ -350,7 +374,11 @@ func (c *Collector) collectSource(ctx context.Context, platform string, s source
 	}
 	c.st.setCursor(s.key, cur)
 	// Item-level problems (schema drift) show in health but the source ran.
-	c.note(s.key, emitted, errors.Join(problems...))
+	var perr error
+	if len(problems) > 0 {
+		perr = fmt.Errorf("%d items skipped: %w", len(problems), errors.Join(problems[:min(3, len(problems))]...))
+	}
+	c.note(s.key, emitted, perr)
 	return nil
 }
 
@@ -367,6 +395,7 @@ func (c *Collector) note(key string, docs int64, err error) {
 	h.Documents += docs
 	if err == nil {
 		h.LastOK, h.Problem, h.LastError, h.Failures = now, "", "", 0
+		sourceUp.WithLabelValues(h.Platform, h.Source).Set(1)
 		return
 	}
 	var ee *emitError
@@ -375,6 +404,7 @@ func (c *Collector) note(key string, docs int64, err error) {
 	}
 	h.Problem = problemOf(err)
 	h.LastError = err.Error()
+	sourceUp.WithLabelValues(h.Platform, h.Source).Set(0)
 	h.Failures++
 	problemsTotal.WithLabelValues(h.Platform, h.Problem).Inc()
 	c.log.Warn("social source problem", "platform", h.Platform, "source", h.Source, "problem", h.Problem, "err", err)
@@ -549,6 +579,35 @@ func (c *Collector) refreshDue(ctx context.Context, conn connector, emit escucha
 	}
 	c.note(refreshKey(conn.platform()), emitted, err)
 	return nil
+}
+
+// settleBatch fills the outcomes of the tracked posts ts[idx…] from one batch
+// answer (documents and decode errors keyed by document id): the document, its
+// decode error, or deleted when a clean answer lacks it. A failure of the whole
+// call is never a deletion, even a 404 (that is a missing route, not a post).
+func settleBatch(out []outcome, ts []*tracked, idx []int, got map[string]*escucha.Document, bad map[string]error, err error) {
+	if err != nil && gone(err) {
+		err = escucha.Errorf(escucha.EUnavailable, "batch read (not a deletion): %s", err.Error())
+	}
+	for _, j := range idx {
+		t := ts[j]
+		d := got[t.ID]
+		switch {
+		case err != nil:
+			out[j].err = err
+		case d != nil && d.Deleted:
+			out[j].deleted = true
+		case d != nil:
+			if d.Source == "" {
+				d.Source = t.Source
+			}
+			out[j].doc = d
+		case bad[t.ID] != nil:
+			out[j].err = bad[t.ID]
+		default:
+			out[j].deleted = true
+		}
+	}
 }
 
 func countDeleted(outs []outcome) int {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -73,6 +74,28 @@ type RefreshConfig struct {
 	Batch int `yaml:"batch"`
 }
 
+// UnmarshalYAML also accepts a scalar: a duration sets Interval ("refresh: 30m"),
+// false/off disables refreshing.
+func (r *RefreshConfig) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		switch strings.ToLower(strings.TrimSpace(n.Value)) {
+		case "false", "off", "no", "none":
+			r.Disabled = true
+			return nil
+		case "true", "on", "yes":
+			return nil
+		}
+		d, err := ParseDuration(n.Value)
+		if err != nil {
+			return fmt.Errorf("line %d: refresh: %w", n.Line, err)
+		}
+		r.Interval = Duration(d)
+		return nil
+	}
+	type plain RefreshConfig
+	return n.Decode((*plain)(r))
+}
+
 // RetryConfig governs retries of failed or rate-limited requests.
 type RetryConfig struct {
 	Attempts int      `yaml:"attempts"` // tries per request, default 4
@@ -105,8 +128,11 @@ type Accounts struct {
 // MastodonConfig: any number of instances.
 type MastodonConfig struct {
 	Instances []string `yaml:"instances"` // base URLs, e.g. https://mastodon.social
-	Hashtags  []string `yaml:"hashtags"`
-	Accounts  []string `yaml:"accounts"`
+	// BaseURL and Instance are aliases adding one instance.
+	BaseURL  string   `yaml:"base_url"`
+	Instance string   `yaml:"instance"`
+	Hashtags []string `yaml:"hashtags"`
+	Accounts []string `yaml:"accounts"`
 	// Search runs phrases through /api/v2/search (many instances require a token).
 	Search      []string `yaml:"search"`
 	AccessToken string   `yaml:"access_token"`
@@ -231,6 +257,12 @@ func (c Config) WithDefaults() Config {
 	def(&t.MaxWait, 5*time.Minute)
 
 	m := &c.Mastodon
+	for _, extra := range []string{m.BaseURL, m.Instance} {
+		if extra != "" && !slices.Contains(m.Instances, extra) {
+			m.Instances = append(m.Instances, extra)
+		}
+	}
+	m.BaseURL, m.Instance = "", ""
 	if m.Limit <= 0 || m.Limit > 40 {
 		m.Limit = 40
 	}
@@ -359,9 +391,13 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 // MarshalYAML writes the Go form.
 func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
 
-// ParseDuration parses a Go duration or a whole number of days ("7d").
+// ParseDuration parses a Go duration, a whole number of days ("7d"), or a bare
+// number of seconds ("90").
 func ParseDuration(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
+	if n, err := strconv.ParseFloat(s, 64); err == nil && n >= 0 && n < 1e9 {
+		return time.Duration(n * float64(time.Second)), nil
+	}
 	if n, ok := strings.CutSuffix(s, "d"); ok {
 		days, err := strconv.Atoi(n)
 		if err != nil || days < 0 {

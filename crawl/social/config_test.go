@@ -72,6 +72,30 @@ social:
 	}
 }
 
+func TestRefreshScalar(t *testing.T) {
+	tests := []struct {
+		yaml     string
+		interval time.Duration
+		disabled bool
+	}{
+		{"social: {refresh: 30m}", 30 * time.Minute, false},
+		{"social: {refresh: 90}", 90 * time.Second, false},
+		{"social: {refresh: off}", time.Hour, true},
+		{"social: {refresh: {interval: 2h, window: 3d}}", 2 * time.Hour, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.yaml, func(t *testing.T) {
+			c, err := ParseConfig([]byte(tc.yaml))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := c.Social.Refresh; r.Interval.D() != tc.interval || r.Disabled != tc.disabled {
+				t.Errorf("refresh %+v", r)
+			}
+		})
+	}
+}
+
 func TestConfigInvalid(t *testing.T) {
 	tests := []struct{ name, yaml string }{
 		{"bad instance", `mastodon: {instances: ["ftp://x"], hashtags: [a]}`},
@@ -221,5 +245,20 @@ func TestEmitFailureStops(t *testing.T) {
 	}
 	if n := len(rec.take()); n != 5 {
 		t.Errorf("after the failure, %d documents, want 5", n)
+	}
+}
+
+func TestExampleConfig(t *testing.T) {
+	// The lead merges this file into escucha.example.yaml; either must parse.
+	path := "../../configs/social.example.yaml"
+	if _, err := os.Stat(path); err != nil {
+		path = "../../configs/escucha.example.yaml"
+	}
+	c, err := LoadConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Social.Refresh.Window.D() != 7*24*time.Hour || len(c.Social.Queries) != 1 || c.Telegram.BaseURL != "https://t.me" {
+		t.Errorf("example config read as %+v", c.Social)
 	}
 }

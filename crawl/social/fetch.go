@@ -45,6 +45,15 @@ func (e *SchemaError) Error() string {
 	return fmt.Sprintf("%s schema drift: %s lacks %s", e.Platform, e.What, strings.Join(e.Missing, ", "))
 }
 
+// missing collects the relied-on fields a decoder did not find.
+type missing []string
+
+func (m *missing) need(ok bool, field string) {
+	if !ok {
+		*m = append(*m, field)
+	}
+}
+
 // StatusError is a non-success HTTP response.
 type StatusError struct {
 	URL    string

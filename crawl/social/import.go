@@ -131,7 +131,7 @@ type ImportError struct {
 
 func (e *ImportError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "import: %d of %d rows skipped", len(e.Skipped), e.Rows)
+	fmt.Fprintf(&b, "%d of %d rows skipped", len(e.Skipped), e.Rows)
 	for i, r := range e.Skipped {
 		if i == 5 {
 			b.WriteString("; …")
@@ -330,7 +330,7 @@ func (m Mapping) document(get func(string) (string, bool), now time.Time) (*escu
 		case "url":
 			d.URL = v
 		case "lang":
-			d.Lang = v
+			d.Lang = langCode(v)
 		case "kind":
 			k := strings.ToLower(v)
 			if k != escucha.KindPost && k != escucha.KindComment {
@@ -406,7 +406,7 @@ func (m Mapping) parseTime(v string) (time.Time, error) {
 			return time.Unix(int64(sec), int64(frac*1e9)).UTC(), nil
 		default:
 			if t, err := time.ParseInLocation(f, v, loc); err == nil {
-				return t.UTC(), nil
+				return t, nil // keeps the source's offset (docs/document.md)
 			}
 		}
 	}

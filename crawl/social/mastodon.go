@@ -252,12 +252,8 @@ func decodeMastodonStatus(b []byte, inst string) (*escucha.Document, statusIDs, 
 	if err := json.Unmarshal(b, &s); err != nil {
 		return nil, statusIDs{}, &SchemaError{Platform: "mastodon", What: "status", Missing: []string{"valid status object (" + err.Error() + ")"}}
 	}
-	var miss []string
-	need := func(ok bool, f string) {
-		if !ok {
-			miss = append(miss, f)
-		}
-	}
+	var miss missing
+	need := miss.need
 	need(s.ID != nil && *s.ID != "", "id")
 	need(s.CreatedAt != nil, "created_at")
 	need(s.Content != nil, "content")
@@ -309,7 +305,7 @@ func decodeMastodonStatus(b []byte, inst string) (*escucha.Document, statusIDs, 
 		Engagement: escucha.Engagement{Likes: *s.Favourites, Shares: *s.Reblogs, Replies: *s.Replies},
 	}
 	if s.Language != nil {
-		d.Lang = *s.Language
+		d.Lang = langCode(*s.Language)
 	}
 	switch {
 	case s.URL != nil && *s.URL != "":

@@ -24,7 +24,8 @@ type fakeMastodon struct {
 	mu       sync.Mutex
 	statuses []map[string]any
 	deleted  map[string]bool
-	tooMany  int // answer this many requests with 429 first
+	tooMany  int  // answer this many requests with 429 first
+	static   bool // ignore max_id/since_id and send no Link header (a minimal server)
 	requests []string
 	srv      *httptest.Server
 }
@@ -92,6 +93,19 @@ func (f *fakeMastodon) serve(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(p, "/api/v1/accounts/") && strings.HasSuffix(p, "/statuses"):
 		id := strings.TrimSuffix(strings.TrimPrefix(p, "/api/v1/accounts/"), "/statuses")
 		f.list(w, r, func(s map[string]any) bool { return s["account"].(map[string]any)["id"] == id })
+	case p == "/api/v2/search":
+		q := strings.ToLower(r.URL.Query().Get("q"))
+		if r.URL.Query().Get("type") != "statuses" {
+			w.WriteHeader(400)
+			return
+		}
+		var out []map[string]any
+		for _, s := range f.statuses {
+			if strings.Contains(strings.ToLower(s["content"].(string)), q) {
+				out = append(out, s)
+			}
+		}
+		json.NewEncoder(w).Encode(map[string]any{"accounts": []any{}, "statuses": out, "hashtags": []any{}})
 	case strings.HasPrefix(p, "/api/v1/statuses/"):
 		id := strings.TrimPrefix(p, "/api/v1/statuses/")
 		for _, s := range f.statuses {
@@ -120,6 +134,10 @@ func (f *fakeMastodon) list(w http.ResponseWriter, r *http.Request, keep func(ma
 		if f.deleted[id] || !keep(s) {
 			continue
 		}
+		if f.static {
+			sel = append(sel, s)
+			continue
+		}
 		if v := q.Get("max_id"); v != "" && numCmp(id, v) >= 0 {
 			continue
 		}
@@ -132,7 +150,7 @@ func (f *fakeMastodon) list(w http.ResponseWriter, r *http.Request, keep func(ma
 	if len(sel) > limit {
 		sel = sel[:limit]
 	}
-	if len(sel) > 0 {
+	if len(sel) > 0 && !f.static {
 		base := "http://" + r.Host + r.URL.Path
 		w.Header().Set("Link", fmt.Sprintf(`<%s?max_id=%s>; rel="next", <%s?min_id=%s>; rel="prev"`,
 			base, sel[len(sel)-1]["id"], base, sel[0]["id"]))
@@ -360,5 +378,64 @@ func TestMastodonRateLimitExhausted(t *testing.T) {
 	}
 	if h := healthOf(c, "mastodon", hostOf(f.srv.URL)+" #NadaJustifica"); h.Problem != ProblemRateLimited {
 		t.Errorf("health %+v, want rate_limited", h)
+	}
+}
+
+func TestMastodonAccountsAndSearch(t *testing.T) {
+	f := newFakeMastodon(t, mustRead(t, "mastodon/statuses.json"))
+	cfg := testConfig(t, t.TempDir())
+	cfg.Mastodon.Instances = []string{f.srv.URL}
+	cfg.Mastodon.Search = []string{"Mixco"}
+	cfg.Social.Queries = []Query{{Campaign: "nada_justifica", Accounts: Accounts{Mastodon: []string{"@observatorio_gt"}}}}
+	c := mustNew(t, cfg)
+	var rec recorder
+	if err := c.RunOnce(t.Context(), rec.emit); err != nil {
+		t.Fatal(err)
+	}
+	docs := rec.take()
+	noDupes(t, docs)
+	got := byID(docs)
+	if len(docs) != 2 || got["mastodon:113500000000000001"] == nil || got["mastodon:113500000000000004"] == nil {
+		t.Fatalf("emitted %v, want statuses 1 and 4 once each", keys(got))
+	}
+	for _, h := range c.Health() {
+		if !h.OK() {
+			t.Errorf("health %+v", h)
+		}
+	}
+	lookups := 0
+	for _, r := range f.requests {
+		if strings.HasPrefix(r, "/api/v1/accounts/lookup") {
+			lookups++
+		}
+	}
+	if err := c.RunOnce(t.Context(), rec.emit); err != nil || lookups != 1 {
+		t.Errorf("second round: %v; account looked up %d times before it", err, lookups)
+	}
+}
+
+func TestMastodonMinimalServer(t *testing.T) {
+	f := newFakeMastodon(t, mustRead(t, "mastodon/statuses.json"))
+	f.static = true
+	cfg := mastodonConfig(t, f, t.TempDir())
+	cfg.Social.Refresh.Disabled = true
+	c := mustNew(t, cfg)
+	var rec recorder
+	if err := c.RunOnce(t.Context(), rec.emit); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rec.take()); n != 5 {
+		t.Fatalf("round 1: %d documents", n)
+	}
+	f.set("113500000000000003", "favourites_count", 500)
+	if err := c.RunOnce(t.Context(), rec.emit); err != nil {
+		t.Fatal(err)
+	}
+	got := rec.take()
+	if len(got) != 1 || got[0].ID != "mastodon:113500000000000003" || got[0].Version != 2 || got[0].Engagement.Likes != 500 {
+		t.Fatalf("round 2 over a server that ignores since_id: %+v", got)
+	}
+	if len(f.requests) > 6 {
+		t.Errorf("%d requests: paging did not stop on a server that ignores max_id", len(f.requests))
 	}
 }

@@ -18,6 +18,10 @@ var (
 		Name: "escucha_social_problems_total",
 		Help: "Source-health problems, by platform and kind (schema_drift, rate_limited, …).",
 	}, []string{"platform", "kind"})
+	sourceUp = promauto.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "escucha_social_source_up",
+		Help: "1 when the source's last run had no problem, 0 otherwise.",
+	}, []string{"platform", "source"})
 	rateRemaining = promauto.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "escucha_social_ratelimit_remaining",
 		Help: "Requests left in the platform's current rate-limit window, as last reported.",

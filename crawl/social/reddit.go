@@ -168,12 +168,8 @@ func decodeRedditPost(raw json.RawMessage) (*escucha.Document, *redditPost, erro
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return nil, nil, &SchemaError{Platform: "reddit", What: "t3", Missing: []string{"valid link object (" + err.Error() + ")"}}
 	}
-	var miss []string
-	need := func(ok bool, f string) {
-		if !ok {
-			miss = append(miss, f)
-		}
-	}
+	var miss missing
+	need := miss.need
 	need(p.ID != nil && *p.ID != "", "id")
 	need(p.Title != nil, "title")
 	need(p.Author != nil, "author")
@@ -296,54 +292,89 @@ func setExtra(d *escucha.Document, k string, v any) {
 func (r *reddit) refresh(ctx context.Context, ts []*tracked) []outcome {
 	out := make([]outcome, len(ts))
 	for i := 0; i < len(ts); i += 100 {
-		batch := ts[i:min(i+100, len(ts))]
 		var ids []string
-		for _, t := range batch {
-			ids = append(ids, t.Ref)
+		var idx []int
+		for j := i; j < min(i+100, len(ts)); j++ {
+			ids = append(ids, ts[j].Ref)
+			idx = append(idx, j)
 		}
 		var l redditListing
 		err := r.get(ctx, "/api/info", url.Values{"id": {strings.Join(ids, ",")}}, &l)
+		if gone(err) {
+			// No /api/info here (a mirror or a partial server): read each post.
+			r.refreshEach(ctx, ts, idx, out)
+			continue
+		}
 		if err == nil && (l.Data == nil || l.Data.Children == nil) {
 			err = &SchemaError{Platform: "reddit", What: "/api/info listing", Missing: []string{"data.children"}}
 		}
-		if err != nil {
-			if gone(err) {
-				err = escucha.Errorf(escucha.EUnavailable, "reddit /api/info (batch, not a deletion): %s", err.Error())
-			}
-			for j := range batch {
-				out[i+j].err = err
-			}
-			continue
-		}
 		got := map[string]*escucha.Document{}
 		bad := map[string]error{}
-		for _, ch := range *l.Data.Children {
-			d, rp, err := decodeRedditPost(ch.Data)
-			if err != nil {
-				var id struct {
-					ID string `json:"id"`
+		if err == nil {
+			for _, ch := range *l.Data.Children {
+				d, rp, derr := decodeRedditPost(ch.Data)
+				if derr != nil {
+					var id struct {
+						ID string `json:"id"`
+					}
+					_ = json.Unmarshal(ch.Data, &id)
+					bad[escucha.IDForPost(escucha.PlatformReddit, id.ID)] = derr
+					continue
 				}
-				_ = json.Unmarshal(ch.Data, &id)
-				bad[escucha.IDForPost(escucha.PlatformReddit, id.ID)] = err
-				continue
-			}
-			_ = r.setAudience(ctx, d, *rp.Subreddit, rp.SubredditSubscribers)
-			got[d.ID] = d
-		}
-		for j, t := range batch {
-			d := got[t.ID]
-			switch {
-			case d != nil && d.Deleted:
-				out[i+j].deleted = true
-			case d != nil:
-				d.Source = t.Source
-				out[i+j].doc = d
-			case bad[t.ID] != nil:
-				out[i+j].err = bad[t.ID]
-			default:
-				out[i+j].deleted = true
+				_ = r.setAudience(ctx, d, *rp.Subreddit, rp.SubredditSubscribers)
+				got[d.ID] = d
 			}
 		}
+		settleBatch(out, ts, idx, got, bad, err)
 	}
 	return out
+}
+
+// refreshEach reads posts one by one from /comments/{id} (the post's own page:
+// an array whose first listing holds the post); 404/410 means deleted.
+func (r *reddit) refreshEach(ctx context.Context, ts []*tracked, idx []int, out []outcome) {
+	defer func() {
+		// With /api/info missing, a 404 for every post says more about the server
+		// than about the posts: believe deletions only if some read succeeded.
+		if len(idx) < 2 {
+			return
+		}
+		for _, j := range idx {
+			if out[j].doc != nil {
+				return
+			}
+		}
+		for _, j := range idx {
+			if out[j].deleted {
+				out[j] = outcome{err: escucha.Errorf(escucha.EUnavailable, "reddit: neither /api/info nor /comments/{id} answer; cannot tell deleted posts")}
+			}
+		}
+	}()
+	for _, j := range idx {
+		id := strings.TrimPrefix(ts[j].Ref, "t3_")
+		var page []redditListing
+		err := r.get(ctx, "/comments/"+url.PathEscape(id), url.Values{"limit": {"1"}}, &page)
+		switch {
+		case gone(err):
+			out[j].deleted = true
+			continue
+		case err != nil:
+			out[j].err = err
+			continue
+		case len(page) == 0 || page[0].Data == nil || page[0].Data.Children == nil || len(*page[0].Data.Children) == 0:
+			out[j].err = &SchemaError{Platform: "reddit", What: "/comments/" + id, Missing: []string{"[0].data.children[0]"}}
+			continue
+		}
+		d, rp, err := decodeRedditPost((*page[0].Data.Children)[0].Data)
+		if err != nil {
+			out[j].err = err
+			continue
+		}
+		if d.Deleted {
+			out[j].deleted = true
+			continue
+		}
+		_ = r.setAudience(ctx, d, *rp.Subreddit, rp.SubredditSubscribers)
+		out[j].doc = d
+	}
 }

@@ -22,6 +22,7 @@ type fakeReddit struct {
 	tokens      int
 	aboutCalls  int
 	closeWindow bool // answer the first listing with X-Ratelimit-Remaining: 0
+	noInfo      bool // no /api/info: posts are read from /comments/{id}
 	srv         *httptest.Server
 }
 
@@ -87,7 +88,18 @@ func (f *fakeReddit) serve(w http.ResponseWriter, r *http.Request) {
 		f.listing(w, q, func(p map[string]any) bool {
 			return strings.Contains(strings.ToLower(p["title"].(string)+" "+p["selftext"].(string)), term)
 		})
-	case path == "/api/info":
+	case len(parts) == 2 && parts[0] == "comments":
+		for _, p := range f.posts {
+			if p["id"] == parts[1] {
+				post := map[string]any{"kind": "Listing", "data": map[string]any{"children": []any{map[string]any{"kind": "t3", "data": p}}}}
+				comments := map[string]any{"kind": "Listing", "data": map[string]any{"children": []any{}}}
+				json.NewEncoder(w).Encode([]any{post, comments})
+				return
+			}
+		}
+		w.WriteHeader(404)
+		w.Write([]byte(`{"message": "Not Found", "error": 404}`))
+	case path == "/api/info" && !f.noInfo:
 		var ch []any
 		for _, id := range strings.Split(q.Get("id"), ",") {
 			for _, p := range f.posts {
@@ -147,13 +159,13 @@ func first(v []string) string {
 
 func TestReddit(t *testing.T) {
 	tests := []struct {
-		name  string
-		oauth bool
-	}{{"public json", false}, {"oauth client credentials", true}}
+		name          string
+		oauth, noInfo bool
+	}{{"public json", false, false}, {"oauth client credentials", true, false}, {"no /api/info: one by one", false, true}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeReddit(t)
-			f.oauth = tc.oauth
+			f.oauth, f.noInfo = tc.oauth, tc.noInfo
 			f.closeWindow = true
 			cfg := testConfig(t, t.TempDir())
 			cfg.Reddit.BaseURL = f.srv.URL

@@ -190,6 +190,13 @@ func (s *store) setCursor(key string, c cursor) {
 	s.mu.Unlock()
 }
 
+// tracks reports whether the post id is remembered.
+func (s *store) tracks(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.d.Posts[id] != nil
+}
+
 // due returns up to n tracked posts of platform whose refresh time has come.
 func (s *store) due(platform string, now time.Time, n int) []*tracked {
 	s.mu.Lock()

@@ -135,6 +135,9 @@ func parseTelegram(doc *goquery.Selection, channel, base string) tgPage {
 		p.ids = append(p.ids, id)
 		var miss []string
 		dt, hasDate := s.Find(".tgme_widget_message_date time[datetime]").First().Attr("datetime")
+		if !hasDate {
+			dt, hasDate = s.Find("time[datetime]").First().Attr("datetime")
+		}
 		published, err := time.Parse(time.RFC3339, dt)
 		if !hasDate || err != nil {
 			miss = append(miss, "date time[datetime]")
@@ -149,7 +152,10 @@ func parseTelegram(doc *goquery.Selection, channel, base string) tgPage {
 			return
 		}
 		var text string
-		if n := s.Find(".tgme_widget_message_text").First(); n.Length() > 0 {
+		own := s.Find(".tgme_widget_message_text").FilterFunction(func(_ int, t *goquery.Selection) bool {
+			return t.ParentsFiltered(".tgme_widget_message_reply").Length() == 0 // not the quoted message
+		})
+		if n := own.First(); n.Length() > 0 {
 			text = nodeText(n.Nodes[0])
 		}
 		link := strings.TrimRight(base, "/") + "/" + url.PathEscape(ch) + "/" + idStr

@@ -20,6 +20,7 @@ type tgMessage struct {
 	HTML      string            `json:"html"`
 	Service   bool              `json:"service"`
 	Forwarded map[string]string `json:"forwarded"`
+	Reply     string            `json:"reply"`
 }
 
 // renderTelegram writes a page in the shape of t.me/s/{channel}: the channel info
@@ -39,6 +40,9 @@ func renderTelegram(channel, subscribers string, msgs []tgMessage) string {
 			continue
 		}
 		fw := ""
+		if m.Reply != "" {
+			fw = fmt.Sprintf(`<a class="tgme_widget_message_reply" href="https://t.me/%s/1"><div class="tgme_widget_message_author accent_color"><span class="tgme_widget_message_author_name">Alertas PNC</span></div><div class="tgme_widget_message_text js-message_text" dir="auto">%s</div></a>`, channel, html.EscapeString(m.Reply))
+		}
 		if m.Forwarded != nil {
 			if u := m.Forwarded["url"]; u != "" {
 				fw = fmt.Sprintf(`<div class="tgme_widget_message_forwarded_from accent_color">Forwarded from <a class="tgme_widget_message_forwarded_from_name" href="%s"><span dir="auto">%s</span></a></div>`, html.EscapeString(u), html.EscapeString(m.Forwarded["name"]))
@@ -144,6 +148,9 @@ func TestTelegram(t *testing.T) {
 	if strings.Contains(docs["telegram:pnc_alertas_gt/103"].Text, "alert") {
 		t.Errorf("script text kept")
 	}
+	if got := docs["telegram:pnc_alertas_gt/101"].Text; !strings.HasPrefix(got, "🟣 Hoy 25N") {
+		t.Errorf("reply quote taken as the text: %q", got)
+	}
 
 	// Round 2: a new message and the gap (96, 97).
 	f.mu.Lock()
@@ -179,5 +186,28 @@ func TestTelegram(t *testing.T) {
 	}
 	if n := len(f.requests) - reqs; n > 4 {
 		t.Errorf("refreshing 8 messages took %d page reads", n)
+	}
+}
+
+func TestTelegramDrift(t *testing.T) {
+	f := newFakeTelegram(t)
+	f.pageSize = 20
+	f.msgs[0].Views = ""                      // views gone from one message
+	f.msgs[1].Date = "el martes por la tarde" // date no longer machine-readable
+	cfg := testConfig(t, t.TempDir())
+	cfg.Telegram.BaseURL = f.srv.URL
+	cfg.Telegram.Channels = []string{"pnc_alertas_gt"}
+	c := mustNew(t, cfg)
+	var rec recorder
+	if err := c.RunOnce(t.Context(), rec.emit); err != nil {
+		t.Fatal(err)
+	}
+	docs := byID(rec.take())
+	if len(docs) != 5 || docs["telegram:pnc_alertas_gt/96"] != nil || docs["telegram:pnc_alertas_gt/97"] != nil {
+		t.Fatalf("emitted %v: want the 5 intact messages only", keys(docs))
+	}
+	h := healthOf(c, "telegram", "t.me/pnc_alertas_gt")
+	if h.Problem != ProblemSchemaDrift || !strings.Contains(h.LastError, "views") || !strings.Contains(h.LastError, "datetime") {
+		t.Errorf("health %+v", h)
 	}
 }

@@ -182,3 +182,21 @@ func parseCount(s string) (int64, bool) {
 	}
 	return int64(math.Round(f * mult)), true
 }
+
+// langCode reduces a language tag ("es-419", "pt_BR", "ES") to its ISO 639 code.
+func langCode(tag string) string {
+	tag = strings.TrimSpace(tag)
+	if i := strings.IndexAny(tag, "-_"); i >= 0 {
+		tag = tag[:i]
+	}
+	tag = strings.ToLower(tag)
+	if len(tag) < 2 || len(tag) > 3 {
+		return ""
+	}
+	for _, r := range tag {
+		if r < 'a' || r > 'z' {
+			return ""
+		}
+	}
+	return tag
+}

@@ -40,6 +40,9 @@ func newYouTube(cfg Config, log *slog.Logger) connector {
 	y := &youtube{cfg: cfg.YouTube, log: log, now: time.Now, channels: map[string]ytChannel{}, commented: map[string]bool{},
 		f: newFetcher(escucha.PlatformYouTube, cfg.Social, cfg.YouTube.Rate, log)}
 	if y.cfg.APIKey == "" {
+		if len(y.cfg.Queries)+len(y.cfg.Channels) > 0 {
+			log.Warn("youtube: queries or channels configured but no api_key; YouTube is not read")
+		}
 		return y // nothing runs without a key
 	}
 	region := strings.ToUpper(y.cfg.Region)
@@ -218,12 +221,8 @@ func decodeYTVideo(raw json.RawMessage) (*escucha.Document, error) {
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return nil, &SchemaError{Platform: "youtube", What: "video", Missing: []string{"valid video resource (" + err.Error() + ")"}}
 	}
-	var miss []string
-	need := func(ok bool, f string) {
-		if !ok {
-			miss = append(miss, f)
-		}
-	}
+	var miss missing
+	need := miss.need
 	need(v.ID != nil && *v.ID != "", "id")
 	need(v.Snippet != nil && v.Snippet.PublishedAt != nil, "snippet.publishedAt")
 	need(v.Snippet != nil && v.Snippet.ChannelID != nil, "snippet.channelId")
@@ -263,7 +262,7 @@ func decodeYTVideo(raw json.RawMessage) (*escucha.Document, error) {
 		Source:     "youtube.com/channel/" + ch,
 		Author:     escucha.Author{ID: ch, Name: cleanText(v.Snippet.ChannelTitle)},
 		Engagement: e,
-		Lang:       firstNonEmpty(v.Snippet.DefaultAudioLanguage, v.Snippet.DefaultLanguage),
+		Lang:       langCode(firstNonEmpty(v.Snippet.DefaultAudioLanguage, v.Snippet.DefaultLanguage)),
 	}
 	return d, nil
 }
@@ -398,12 +397,8 @@ func decodeYTThread(raw json.RawMessage, video *escucha.Document) (*escucha.Docu
 	if err := json.Unmarshal(raw, &t); err != nil {
 		return nil, &SchemaError{Platform: "youtube", What: "commentThread", Missing: []string{"valid commentThread (" + err.Error() + ")"}}
 	}
-	var miss []string
-	need := func(ok bool, f string) {
-		if !ok {
-			miss = append(miss, f)
-		}
-	}
+	var miss missing
+	need := miss.need
 	need(t.ID != nil && *t.ID != "", "id")
 	need(t.Snippet != nil && t.Snippet.TotalReplyCount != nil, "snippet.totalReplyCount")
 	ok := t.Snippet != nil && t.Snippet.TopLevelComment != nil && t.Snippet.TopLevelComment.Snippet != nil
@@ -515,18 +510,18 @@ func (y *youtube) refresh(ctx context.Context, ts []*tracked) []outcome {
 		}
 	}
 	for i := 0; i < len(vids); i += 50 {
-		batch := vids[i:min(i+50, len(vids))]
+		idx := vids[i:min(i+50, len(vids))]
 		var ids []string
-		for _, j := range batch {
+		for _, j := range idx {
 			ids = append(ids, ts[j].Ref[2:])
 		}
 		docs, problems, err := y.videos(ctx, ids)
-		y.settle(out, ts, batch, docs, problems, err)
+		settleBatch(out, ts, idx, byDocID(docs), badFromProblems(problems, ts, idx, docs), err)
 	}
 	for i := 0; i < len(threads); i += 50 {
-		batch := threads[i:min(i+50, len(threads))]
+		idx := threads[i:min(i+50, len(threads))]
 		var ids []string
-		for _, j := range batch {
+		for _, j := range idx {
 			ids = append(ids, ts[j].Ref[2:])
 		}
 		var cr struct {
@@ -545,32 +540,35 @@ func (y *youtube) refresh(ctx context.Context, ts []*tracked) []outcome {
 					problems = append(problems, derr)
 					continue
 				}
-				docs[strings.TrimPrefix(d.ID, "youtube:")] = d
+				docs[d.ID] = d
 			}
 		}
-		y.settle(out, ts, batch, docs, problems, err)
+		settleBatch(out, ts, idx, docs, badFromProblems(problems, ts, idx, docs), err)
 	}
 	return out
 }
 
-// settle fills outcomes for one batch answer: a document, deleted (absent from a
-// clean answer), or the error.
-func (y *youtube) settle(out []outcome, ts []*tracked, batch []int, docs map[string]*escucha.Document, problems []error, err error) {
-	if err != nil && gone(err) {
-		err = escucha.Errorf(escucha.EUnavailable, "youtube (batch, not a deletion): %s", err.Error())
+func byDocID(m map[string]*escucha.Document) map[string]*escucha.Document {
+	out := make(map[string]*escucha.Document, len(m))
+	for _, d := range m {
+		out[d.ID] = d
 	}
-	for _, j := range batch {
-		d := docs[ts[j].Ref[2:]]
-		switch {
-		case err != nil:
-			out[j].err = err
-		case d != nil:
-			d.Source = firstNonEmpty(d.Source, ts[j].Source)
-			out[j].doc = d
-		case len(problems) > 0:
-			out[j].err = problems[0] // maybe this one failed to decode: not a deletion
-		default:
-			out[j].deleted = true
+	return out
+}
+
+// badFromProblems: a resource that failed to decode cannot be told apart from the
+// others in a Google answer, so every post of the batch without a document gets
+// the first problem rather than being taken for deleted.
+func badFromProblems(problems []error, ts []*tracked, idx []int, docs map[string]*escucha.Document) map[string]error {
+	bad := map[string]error{}
+	if len(problems) == 0 {
+		return bad
+	}
+	have := byDocID(docs)
+	for _, j := range idx {
+		if have[ts[j].ID] == nil {
+			bad[ts[j].ID] = problems[0]
 		}
 	}
+	return bad
 }

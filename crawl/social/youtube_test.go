@@ -98,10 +98,16 @@ func (f *fakeYouTube) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 func TestYouTube(t *testing.T) {
+	for _, tc := range []struct{ name, path string }{{"base with /youtube/v3", "/youtube/v3"}, {"bare host base", ""}} {
+		t.Run(tc.name, func(t *testing.T) { testYouTube(t, tc.path) })
+	}
+}
+
+func testYouTube(t *testing.T, path string) {
 	f := newFakeYouTube(t)
 	cfg := testConfig(t, t.TempDir())
 	cfg.YouTube.APIKey = "clave-de-prueba"
-	cfg.YouTube.BaseURL = f.srv.URL + "/youtube/v3"
+	cfg.YouTube.BaseURL = f.srv.URL + path
 	cfg.Social.Queries = []Query{{Campaign: "nada_justifica", Hashtags: []string{"NadaJustifica"}, Countries: []string{"gt"}, Languages: []string{"es"}}}
 	c := mustNew(t, cfg)
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
@@ -116,7 +122,7 @@ func TestYouTube(t *testing.T) {
 	}
 	v := docs["youtube:vidGT00001A"]
 	if v.Engagement.Views != 15420 || v.Engagement.Likes != 830 || v.Engagement.Replies != 112 || v.Author.Followers != 452000 ||
-		v.Author.Handle != "@noticierogt" || v.Kind != "post" || v.Lang != "es-419" || v.URL != "https://www.youtube.com/watch?v=vidGT00001A" {
+		v.Author.Handle != "@noticierogt" || v.Kind != "post" || v.Lang != "es" || v.URL != "https://www.youtube.com/watch?v=vidGT00001A" {
 		t.Errorf("video %+v", v)
 	}
 	if sv := docs["youtube:vidSV00002B"]; sv.Engagement.Likes != 0 || sv.Engagement.Views != 8900 {

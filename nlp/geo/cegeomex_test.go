@@ -67,32 +67,23 @@ func parseCegeo(s string) cegeoDoc {
 	return d
 }
 
-// TestCegeomexSpans measures, on Mexican news, how often a tagged span below
-// country level is not a location at all (false alarms from common words and
-// names: the corpus does not tag countries used as actors, "Estados Unidos
-// anunció", so country spans are left out of precision), and the recall on gold
-// spans naming a country (the only Mexican-news places the gazetteer knows).
+// TestCegeomexSpans runs the tagger on Mexican news (source_country MX). The
+// gazetteer holds no Mexican municipalities, so every place of the region it
+// tags below country level there is a false local reading of a Mexican name or a
+// word ("San Carlos", "Arizona", "Mora"); the test bounds how many there are per
+// document. It also measures recall on gold spans naming a country, the only
+// Mexican-news places the gazetteer resolves.
 func TestCegeomexSpans(t *testing.T) {
 	tg := mustTagger(t)
-	var pred, predOK, countryGold, countryFound int
-	for _, d := range loadCegeomex(t) {
+	docs := loadCegeomex(t)
+	var local, countryGold, countryFound int
+	for _, d := range docs {
 		doc := &escucha.Document{ID: "mx", Text: d.text, SourceCountry: "MX"}
 		places := tg.Tag(doc)
 		for _, p := range places {
-			if p.Admin1 == "" {
-				continue
-			}
-			pred++
-			ok := false
-			for _, s := range d.spans {
-				if p.Start < s[1] && s[0] < p.End {
-					ok = true
-				}
-			}
-			if ok {
-				predOK++
-			} else {
-				t.Logf("not a gold location: %q (%s %s %s)", p.Surface, p.Country, p.Admin1, p.Admin2)
+			if p.Admin1 != "" {
+				local++
+				t.Logf("local place in Mexican news: %q (%s %s %s)", p.Surface, p.Country, p.Admin1, p.Admin2)
 			}
 		}
 		for _, s := range d.spans {
@@ -115,10 +106,12 @@ func TestCegeomexSpans(t *testing.T) {
 			}
 		}
 	}
-	prec := float64(predOK) / float64(max(pred, 1))
+	perDoc := float64(local) / float64(len(docs))
 	rec := float64(countryFound) / float64(max(countryGold, 1))
-	t.Logf("cegeomex sample: span precision %.3f (%d/%d), country-span recall %.3f (%d/%d)", prec, predOK, pred, rec, countryFound, countryGold)
-	if prec < cegeoPrecisionFloor || rec < cegeoCountryRecallFloor {
-		t.Errorf("cegeomex below floors: precision %.3f < %.2f or country recall %.3f < %.2f", prec, cegeoPrecisionFloor, rec, cegeoCountryRecallFloor)
+	t.Logf("cegeomex sample (%d docs): %d local places (%.3f per document), country-span recall %.3f (%d/%d)",
+		len(docs), local, perDoc, rec, countryFound, countryGold)
+	if perDoc > cegeoLocalPerDocCeiling || rec < cegeoCountryRecallFloor {
+		t.Errorf("cegeomex: %.3f local places per document > %.2f or country recall %.3f < %.2f",
+			perDoc, cegeoLocalPerDocCeiling, rec, cegeoCountryRecallFloor)
 	}
 }

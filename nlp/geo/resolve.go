@@ -77,6 +77,28 @@ func (x *doc) prevWordOrig(i int) (w string, start int, sentenceStart bool) {
 	return w, k, sentenceStart
 }
 
+// capitalisedBeforeComma reports whether the original text before i reads
+// "Word, " with Word capitalised.
+func (x *doc) capitalisedBeforeComma(i int) bool {
+	j := i
+	for j > 0 && x.body[j-1] == ' ' {
+		j--
+	}
+	if j == 0 || x.body[j-1] != ',' {
+		return false
+	}
+	j--
+	k := j
+	for k > 0 {
+		r, n := utf8.DecodeLastRuneInString(x.body[:k])
+		if !unicode.IsLetter(r) {
+			break
+		}
+		k -= n
+	}
+	return k < j && x.isUpperAt(k)
+}
+
 // nextWordOrig returns the original word right after i if only one space separates them.
 func (x *doc) nextWordOrig(i int) string {
 	if i >= len(x.body) || x.body[i] != ' ' {
@@ -151,7 +173,9 @@ func (x *doc) features() {
 		// comes from, not where the event happened.
 		m.origin = (p1 == "de" || p1 == "del") && originWords[p2] || p1 == "originarios" || p1 == "originaria" || p1 == "originario" || p1 == "originarias"
 		m.between = p1 == "entre" || p1 == "y" && strings.Contains(x.ft[max(0, m.fs-60):m.fs], "entre ")
-		m.locative = locativeWords[p1] || m.trigger >= 0 || p1 == "," && mi > 0 && x.ms[mi-1].fe >= m.fs-3
+		// After "Pavas, " (a capitalised word and a comma) a name is in qualifier
+		// position: locative evidence even when the first word is unknown.
+		m.locative = locativeWords[p1] || m.trigger >= 0 || p1 == "," && (mi > 0 && x.ms[mi-1].fe >= m.fs-3 || x.capitalisedBeforeComma(m.os))
 		if m.zona != "" || len(m.cands) == 1 && m.cands[0] == -2 {
 			continue
 		}
@@ -352,6 +376,22 @@ func (x *doc) resolve() {
 				b.cands = []int{bestB}
 				continue
 			}
+			// "colonia Cerro Grande, en Tegucigalpa": a neighbourhood whose
+			// namesakes all lie outside the place that qualifies it is a
+			// neighbourhood of that place.
+			if a.local && b.best != -3 {
+				inside := false
+				for _, ca := range a.cands {
+					for _, cb := range b.cands {
+						inside = inside || ca >= 0 && cb >= 0 && g.isAncestor(cb, ca)
+					}
+				}
+				if !inside {
+					a.best = -3
+					b.locative = true
+					continue
+				}
+			}
 			// "Santa Elena, Flores": a place the gazetteer lacks, inside a
 			// municipality of another country than all of a's candidates: a is that
 			// local place and b carries the location.
@@ -473,9 +513,12 @@ func (x *doc) resolve() {
 		}
 		sc := map[int]float64{}
 		supported := false
+		candSupported := map[int]bool{}
 		for _, c := range m.cands {
 			e := &g.entries[c]
 			s := levelBase[e.level]
+			before := supported
+			supported = false
 			if x.r.population {
 				s += 0.08 * e.logPop
 			}
@@ -513,7 +556,23 @@ func (x *doc) resolve() {
 					supported = true
 				}
 			}
+			candSupported[c] = supported || m.qualifier
+			supported = supported || before
 			sc[c] = s
+		}
+		// In a document about a country the gazetteer does not divide (a Mexican
+		// story), a name of the region needs its own support: "San Carlos" or
+		// "Arizona" there are not the Costa Rican canton or the Honduran town.
+		if x.r.foreignDoc && docCountry != "" && !regional[docCountry] {
+			for c := range sc {
+				if e := &g.entries[c]; regional[e.place.Country] && e.level >= levelAdmin1 && e.level != levelForeign && !candSupported[c] {
+					delete(sc, c)
+				}
+			}
+			if len(sc) == 0 {
+				m.best = -3
+				continue
+			}
 		}
 		if len(sc) > 0 && !m.locative && !supported && !m.qualifier {
 			// A municipality or populated place abroad with no locative word and no
@@ -602,6 +661,9 @@ func (x *doc) resolve() {
 		}
 	}
 }
+
+// regional are the countries whose subdivisions the gazetteer holds.
+var regional = map[string]bool{"GT": true, "SV": true, "HN": true, "BZ": true, "CR": true, "PA": true, "DO": true}
 
 var levelBase = map[int]float64{levelCountry: 1.6, levelAdmin1: 0.8, levelAdmin2: 0.7, levelAdmin3: 0.65, levelLocality: 0.3, levelZona: 0.9, levelForeign: 0.9}
 
@@ -772,9 +834,13 @@ func (x *doc) output() []escucha.Place {
 	var outMention []int // out index -> mention index
 	outIdx := make([]int, len(x.ms))
 	entityCount := map[int]int{}
+	datelined := map[int]bool{}
 	for _, m := range x.ms {
 		if m.best >= 0 {
 			entityCount[m.best]++
+			if m.dateline {
+				datelined[m.best] = true
+			}
 		}
 	}
 	sentenceHasEvent := x.sentenceHasEvent
@@ -811,6 +877,12 @@ func (x *doc) output() []escucha.Place {
 		}
 		if m.origin {
 			f -= 2
+		}
+		if x.r.eventVerbs && x.futureSentence(m) {
+			f -= 0.7
+		}
+		if datelined[m.best] && !m.dateline {
+			f += 0.5 // the newsroom's city named again in the story
 		}
 		if x.r.eventVerbs && sentenceHasEvent(m) {
 			f += 1.0
@@ -854,11 +926,11 @@ func (x *doc) output() []escucha.Place {
 			}
 		}
 	}
-	// A country of the region is not an event's place: news about a whole
-	// country (policy, statistics, national teams) has no focus. Countries the
-	// gazetteer does not divide are the focus of events reported there.
-	if bestF >= 0 && x.r.countryFocus && x.ms[outMention[bestF]].best >= 0 && g.entries[x.ms[outMention[bestF]].best].level == levelCountry {
-		if divided[out[bestF].Country] || bestM < 0 || !x.sentenceHasEvent(x.ms[bestM]) {
+	// A country is the focus only of an event reported in the sentence that
+	// names it: news about a whole country (policy, economy, national teams)
+	// has no focus.
+	if bestF >= 0 && x.r.countryFocus {
+		if m := x.ms[outMention[bestF]]; g.entries[m.best].level == levelCountry && !x.sentenceHasEvent(m) {
 			bestF = -1
 		}
 	}
@@ -871,20 +943,49 @@ func (x *doc) output() []escucha.Place {
 // descendantMargin is how much lower a contained place may score and still take the focus.
 const descendantMargin = 3.0
 
-// divided are the countries whose subdivisions the gazetteer holds.
-var divided = map[string]bool{"GT": true, "SV": true, "HN": true, "BZ": true, "CR": true, "PA": true, "DO": true}
-
 // sentence returns the folded span of the sentence around m.
 func (x *doc) sentence(m *mention) (int, int) {
-	s := m.fs
-	for s > 0 && !strings.ContainsRune(".\n!?", rune(x.ft[s-1])) {
-		s--
+	if x.sentEnds == nil {
+		for i := 0; i < len(x.ft); i++ {
+			switch x.ft[i] {
+			case '.', '\n', '!', '?':
+				x.sentEnds = append(x.sentEnds, i)
+			}
+		}
+		x.sentEnds = append(x.sentEnds, len(x.ft))
 	}
-	e := m.fe
-	for e < len(x.ft) && !strings.ContainsRune(".\n!?", rune(x.ft[e])) {
-		e++
+	// The sentence ends at the first boundary at or after m.fe and starts after
+	// the last boundary before m.fs.
+	j := sort.SearchInts(x.sentEnds, m.fe)
+	k := sort.SearchInts(x.sentEnds, m.fs)
+	s := 0
+	if k > 0 {
+		s = x.sentEnds[k-1] + 1
 	}
-	return s, e
+	return s, x.sentEnds[j]
+}
+
+// futureSentence reports whether m's sentence is in the future tense ("será en
+// Escuintla", "viajará a Panamá"): a plan, not the reported event.
+func (x *doc) futureSentence(m *mention) bool {
+	s, e := x.sentence(m)
+	if v, ok := x.future[s]; ok {
+		return v
+	}
+	os, oe := x.f.Span(s, e)
+	v := false
+	for _, w := range strings.Fields(x.body[os:oe]) {
+		w = strings.TrimRight(w, ".,;:)\"'»”")
+		if strings.HasSuffix(w, "rá") || strings.HasSuffix(w, "rán") {
+			v = true
+			break
+		}
+	}
+	if x.future == nil {
+		x.future = map[int]bool{}
+	}
+	x.future[s] = v
+	return v
 }
 
 // sentenceHasEvent reports whether the sentence of m reports an event.

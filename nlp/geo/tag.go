@@ -15,10 +15,10 @@ import (
 // (docs/geo.md).
 type rules struct {
 	hierarchy, triggers, sourcePrior, population, oneSense, commonWords,
-	institutions, datelines, capitalisation, eventVerbs, countryFocus bool
+	institutions, datelines, capitalisation, eventVerbs, countryFocus, foreignDoc bool
 }
 
-var allRules = rules{true, true, true, true, true, true, true, true, true, true, true}
+var allRules = rules{true, true, true, true, true, true, true, true, true, true, true, true}
 
 // mention is one matched name in the folded text.
 type mention struct {
@@ -44,16 +44,18 @@ type mention struct {
 
 // doc is the per-call state.
 type doc struct {
-	g      *gazetteer
-	r      rules
-	body   string
-	f      *textfold.Folded
-	ft     string
-	titleE int // end of the title in the original body
-	prior  string
-	caps   bool // the document is mostly upper case or mostly lower case: capitalisation is no evidence
-	ms     []*mention
-	events []int // offsets of event words in ft, ascending
+	g        *gazetteer
+	r        rules
+	body     string
+	f        *textfold.Folded
+	ft       string
+	titleE   int // end of the title in the original body
+	prior    string
+	caps     bool // the document is mostly upper case or mostly lower case: capitalisation is no evidence
+	ms       []*mention
+	events   []int        // offsets of event words in ft, ascending
+	sentEnds []int        // offsets of sentence boundaries in ft, ascending, filled on first use
+	future   map[int]bool // sentence start -> is in the future tense
 }
 
 func (t *Tagger) tag(d *escucha.Document) []escucha.Place { return t.tagRules(d, allRules) }
@@ -322,7 +324,7 @@ func init() {
 		"sabana grande", "la sabana", "sabana", "los santos", "santos", "concordia", "la concordia", "chile", "peru",
 		"cuba", "jamaica", "granada", "cordoba", "toledo", "valencia", "sevilla", "guadalajara", "leon", "trujillo",
 		"guerrero", "hidalgo", "morelos", "rivas", "cardenas", "rama", "potosi", "washington", "victoria de durango",
-		"murra", "morrito", "altagracia"} {
+		"murra", "morrito", "altagracia", "mora", "gomez"} {
 		commonNames[n] = true
 	}
 }
@@ -335,7 +337,8 @@ var institutionNames = []string{"universidad de san carlos", "universidad san ca
 	"radio sonora", "canal antigua", "cementos progreso", "cervecería centro americana", "cerveceria centro americana",
 	"estadio mateo flores", "estadio doroteo guamuch flores", "universidad rafael landivar", "universidad mariano galvez",
 	"republica dominicana de futbol", "santa sede", "san valentin", "semana santa", "real madrid", "santa claus",
-	"club xelaju", "xelaju mc", "deportivo mixco", "corte de constitucionalidad", "union europea",
+	"club xelaju", "xelaju mc", "deportivo mixco", "antigua gfc", "coban imperial", "la estrella de panama",
+	"panama america", "diario el salvador", "universidad de panama", "universidad de costa rica", "corte de constitucionalidad", "union europea",
 	"naciones unidas", "estados unidos mexicanos", "guatemala visible", "casa de america", "instituto guatemalteco",
 	"la libertad avanza", "partido libertad", "calzada roosevelt",
 	"calzada san juan", "calzada aguilar batres", "periferico", "anillo periferico", "carretera al atlantico",

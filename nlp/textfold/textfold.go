@@ -83,8 +83,27 @@ func String(s string) string {
 	return b.String()
 }
 
+// latin holds the folded form of every rune below tableSize (Latin-1, Latin
+// Extended-A and B: all the letters Spanish news uses), so the common case is a table
+// lookup instead of a Unicode decomposition.
+const tableSize = 0x250
+
+var latin = func() (t [tableSize]string) {
+	for r := rune(0); r < tableSize; r++ {
+		t[r] = string(foldRuneSlow(r, nil))
+	}
+	return t
+}()
+
 // FoldRune appends the folded form of r to dst.
 func FoldRune(r rune, dst []byte) []byte {
+	if r >= 0 && r < tableSize {
+		return append(dst, latin[r]...)
+	}
+	return foldRuneSlow(r, dst)
+}
+
+func foldRuneSlow(r rune, dst []byte) []byte {
 	switch r {
 	case '\u2018', '\u2019', '\u201A', '\u00B4', '\u0060':
 		return append(dst, '\'')

@@ -124,7 +124,42 @@ func Open(ctx context.Context, dsn string, cfg core.Config, logger *slog.Logger)
 		s.Close()
 		return nil, err
 	}
+	if len(cfg.AuthorSecret) == 0 {
+		secret, created, err := core.LoadSecret(ctx, core.SecretStore{
+			Read: func(ctx context.Context, name string) (string, error) {
+				var v string
+				err := s.db.QueryRowContext(ctx, "SELECT value FROM settings WHERE name = ? ORDER BY created, value LIMIT 1", name).Scan(&v)
+				if errors.Is(err, sql.ErrNoRows) {
+					return "", nil
+				}
+				return v, err
+			},
+			Add: func(ctx context.Context, name, value string, created time.Time) error {
+				b, err := s.conn.PrepareBatch(ctx, "INSERT INTO settings")
+				if err != nil {
+					return err
+				}
+				if err := b.Append(name, value, created); err != nil {
+					return err
+				}
+				return b.Send()
+			},
+		})
+		if err != nil {
+			s.Close()
+			return nil, unavailable("author secret", err)
+		}
+		if created {
+			logger.Warn("trends: secreto de autores generado y guardado en la tabla settings; en producción defina uno propio", "store", "clickhouse")
+		}
+		s.setSecret(secret)
+	}
 	return s, nil
+}
+
+func (s *Store) setSecret(b []byte) {
+	s.cfg.AuthorSecret = b
+	s.Engine.Cfg.AuthorSecret = b
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -180,11 +215,16 @@ func mustSub() fs.FS {
 
 // Write implements escucha.Sink: one batch insert of every document version (the
 // table keeps the newest per id), plus the author handle rows. It returns only
-// after ClickHouse acknowledged the batch. Invalid documents are skipped and
-// counted; every other error is retryable (kind unavailable or internal).
+// after ClickHouse acknowledged the batch. A batch with an invalid document is
+// refused whole with a permanent (EInvalid) error, so the stream retries the
+// documents one by one and dead-letters the bad one; every other error is retryable (kind unavailable or internal).
 func (s *Store) Write(ctx context.Context, docs []*escucha.Document) error {
 	start := time.Now()
 	now := s.cfg.Now()
+	if err := core.ValidateBatch(docs); err != nil {
+		core.Rejected.WithLabelValues("clickhouse").Inc()
+		return err
+	}
 	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO docs")
 	if err != nil {
 		core.WriteErrors.WithLabelValues("clickhouse").Inc()
@@ -193,11 +233,6 @@ func (s *Store) Write(ctx context.Context, docs []*escucha.Document) error {
 	var authors []core.AuthorRow
 	n := 0
 	for _, d := range docs {
-		if err := d.Validate(); err != nil {
-			core.Rejected.WithLabelValues("clickhouse").Inc()
-			s.log.Warn("trends: documento inválido omitido", "err", err)
-			continue
-		}
 		r := core.ToRow(s.cfg.AuthorSecret, d, now)
 		if err := batch.Append(r.ID, uint64(r.Version), r.Deleted, r.Published, r.Fetched, r.Source,
 			r.SourceCountry, r.Platform, r.Kind, r.Lang, r.Country, r.Admin1, r.Admin1Code, r.Admin2,

@@ -7,14 +7,16 @@ package duckdb
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"strings"
 	"time"
 
-	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" database/sql driver
+	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/infosegura/escucha"
 	"github.com/infosegura/escucha/trends/internal/core"
@@ -84,6 +86,31 @@ func Open(ctx context.Context, path string, cfg core.Config, logger *slog.Logger
 		db.Close()
 		return nil, err
 	}
+	if len(cfg.AuthorSecret) == 0 {
+		secret, created, err := core.LoadSecret(ctx, core.SecretStore{
+			Read: func(ctx context.Context, name string) (string, error) {
+				var v string
+				err := s.db.QueryRowContext(ctx, "SELECT value FROM settings WHERE name = ? ORDER BY created, value LIMIT 1", name).Scan(&v)
+				if errors.Is(err, sql.ErrNoRows) {
+					return "", nil
+				}
+				return v, err
+			},
+			Add: func(ctx context.Context, name, value string, created time.Time) error {
+				_, err := s.db.ExecContext(ctx, "INSERT INTO settings VALUES (?, ?, ?)", name, value, created)
+				return err
+			},
+		})
+		if err != nil {
+			db.Close()
+			return nil, escucha.Errorf(escucha.EInternal, "duckdb author secret: %w", err)
+		}
+		if created {
+			logger.Info("trends: secreto de autores generado y guardado en la tabla settings", "store", "duckdb")
+		}
+		s.cfg.AuthorSecret = secret
+		s.Engine.Cfg.AuthorSecret = secret
+	}
 	return s, nil
 }
 
@@ -141,23 +168,27 @@ var upsertDocs = func() string {
 	for _, c := range cols[1:] {
 		set = append(set, c+" = excluded."+c)
 	}
-	return "INSERT INTO docs (" + docColumns + ") VALUES (" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") +
-		") ON CONFLICT (id) DO UPDATE SET " + strings.Join(set, ", ") + " WHERE excluded.version >= docs.version"
+	return "INSERT INTO docs (" + docColumns + ") SELECT " + docColumns + " FROM stage_docs" +
+		" ON CONFLICT (id) DO UPDATE SET " + strings.Join(set, ", ") + " WHERE excluded.version >= docs.version"
 }()
 
+const upsertAuthors = `INSERT INTO authors SELECT * FROM stage_authors ON CONFLICT (author_hash)
+	DO UPDATE SET platform = excluded.platform, handle = excluded.handle, name = excluded.name, updated = excluded.updated`
+
 // Write implements escucha.Sink: upserts the batch in one transaction (within the
-// batch, the newest version of each id). Invalid documents are skipped and counted.
+// batch, the newest version of each id). A batch with an invalid document is refused
+// whole with a permanent (EInvalid) error, so the stream retries the documents one
+// by one and dead-letters the bad one; other errors are retryable (EUnavailable).
 func (s *Store) Write(ctx context.Context, docs []*escucha.Document) error {
 	start := time.Now()
 	now := s.cfg.Now()
+	if err := core.ValidateBatch(docs); err != nil {
+		core.Rejected.WithLabelValues("duckdb").Inc()
+		return err
+	}
 	latest := map[string]int{}
 	var keep []*escucha.Document
 	for _, d := range docs {
-		if err := d.Validate(); err != nil {
-			core.Rejected.WithLabelValues("duckdb").Inc()
-			s.log.Warn("trends: documento inválido omitido", "err", err)
-			continue
-		}
 		if i, ok := latest[d.ID]; ok {
 			if d.Version >= keep[i].Version {
 				keep[i] = d
@@ -170,36 +201,7 @@ func (s *Store) Write(ctx context.Context, docs []*escucha.Document) error {
 	if len(keep) == 0 {
 		return nil
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(ctx, upsertDocs)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		au, err := tx.PrepareContext(ctx, `INSERT INTO authors VALUES (?, ?, ?, ?, ?) ON CONFLICT (author_hash)
-			DO UPDATE SET platform = excluded.platform, handle = excluded.handle, name = excluded.name, updated = excluded.updated`)
-		if err != nil {
-			return err
-		}
-		defer au.Close()
-		seen := map[string]bool{}
-		for _, d := range keep {
-			r := core.ToRow(s.cfg.AuthorSecret, d, now)
-			if _, err := st.ExecContext(ctx, r.ID, r.Version, r.Deleted, r.Published, r.Fetched, r.Source,
-				r.SourceCountry, r.Platform, r.Kind, r.Lang, r.Country, r.Admin1, r.Admin1Code, r.Admin2,
-				r.Admin2Code, r.Categories, r.Campaigns, r.Framing, r.Engagement, r.Views, r.AuthorHash,
-				r.Followers, r.ClusterID, r.URL, r.Title); err != nil {
-				return fmt.Errorf("upsert %s: %w", d.ID, err)
-			}
-			if a, ok := core.ToAuthor(s.cfg.AuthorSecret, d, now); ok && !seen[a.Hash] {
-				seen[a.Hash] = true
-				if _, err := au.ExecContext(ctx, a.Hash, a.Platform, a.Handle, a.Name, a.Updated); err != nil {
-					return fmt.Errorf("upsert author: %w", err)
-				}
-			}
-		}
-		return nil
-	})
+	err := s.upsert(ctx, keep, now)
 	if err != nil {
 		core.WriteErrors.WithLabelValues("duckdb").Inc()
 		return escucha.Errorf(escucha.EUnavailable, "duckdb write: %w", err)
@@ -207,6 +209,83 @@ func (s *Store) Write(ctx context.Context, docs []*escucha.Document) error {
 	core.Written.WithLabelValues("duckdb").Add(float64(len(keep)))
 	core.WriteSeconds.WithLabelValues("duckdb").Observe(time.Since(start).Seconds())
 	return nil
+}
+
+// upsert appends the batch to a per-connection staging table (the appender is
+// orders of magnitude faster than row-by-row INSERT) and moves it into docs with one
+// INSERT … ON CONFLICT, in one transaction.
+func (s *Store) upsert(ctx context.Context, docs []*escucha.Document, now time.Time) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	for _, st := range []string{
+		"CREATE TEMP TABLE IF NOT EXISTS stage_docs AS SELECT * FROM docs LIMIT 0",
+		"CREATE TEMP TABLE IF NOT EXISTS stage_authors AS SELECT * FROM authors LIMIT 0",
+		"DELETE FROM stage_docs", "DELETE FROM stage_authors",
+	} {
+		if _, err := conn.ExecContext(ctx, st); err != nil {
+			return fmt.Errorf("staging: %w", err)
+		}
+	}
+	err = conn.Raw(func(dc any) error {
+		c, ok := dc.(driver.Conn)
+		if !ok {
+			return fmt.Errorf("duckdb: unexpected driver connection %T", dc)
+		}
+		ap, err := duckdb.NewAppender(c, "temp", "main", "stage_docs")
+		if err != nil {
+			return fmt.Errorf("appender: %w", err)
+		}
+		seen := map[string]bool{}
+		var authors []core.AuthorRow
+		for _, d := range docs {
+			r := core.ToRow(s.cfg.AuthorSecret, d, now)
+			if err := ap.AppendRow(r.ID, r.Version, int8(r.Deleted), r.Published, r.Fetched, r.Source,
+				r.SourceCountry, r.Platform, r.Kind, r.Lang, r.Country, r.Admin1, r.Admin1Code, r.Admin2,
+				r.Admin2Code, r.Categories, r.Campaigns, r.Framing, r.Engagement, r.Views, r.AuthorHash,
+				r.Followers, r.ClusterID, r.URL, r.Title); err != nil {
+				_ = ap.Close()
+				return fmt.Errorf("append %s: %w", d.ID, err)
+			}
+			if a, ok := core.ToAuthor(s.cfg.AuthorSecret, d, now); ok && !seen[a.Hash] {
+				seen[a.Hash] = true
+				authors = append(authors, a)
+			}
+		}
+		if err := ap.Close(); err != nil {
+			return fmt.Errorf("append docs: %w", err)
+		}
+		if len(authors) == 0 {
+			return nil
+		}
+		aa, err := duckdb.NewAppender(c, "temp", "main", "stage_authors")
+		if err != nil {
+			return fmt.Errorf("appender: %w", err)
+		}
+		for _, a := range authors {
+			if err := aa.AppendRow(a.Hash, a.Platform, a.Handle, a.Name, a.Updated); err != nil {
+				_ = aa.Close()
+				return fmt.Errorf("append author: %w", err)
+			}
+		}
+		return aa.Close()
+	})
+	if err != nil {
+		return err
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	for _, st := range []string{upsertDocs, upsertAuthors} {
+		if _, err := tx.ExecContext(ctx, st); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("upsert: %w", err)
+		}
+	}
+	return tx.Commit()
 }
 
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {

@@ -13,7 +13,8 @@ import (
 // Config configures a trends store. The zero value plus an AuthorSecret works.
 type Config struct {
 	// AuthorSecret keys the HMAC under which authors are stored (the deployment
-	// secret). Required: without it pseudonyms could be recomputed from handles.
+	// secret, at least 16 bytes). Empty: the store generates one at first start and
+	// keeps it in its settings table (docs/trends.md: set it in production).
 	AuthorSecret []byte
 	// Weights of the territorial prioritisation index; zero: DefaultWeights.
 	Weights escucha.PriorityWeights
@@ -95,7 +96,7 @@ func (c Config) WithDefaults() Config {
 // Validate reports a configuration that cannot work.
 func (c Config) Validate() error {
 	var errs []error
-	if len(c.AuthorSecret) < 16 {
+	if n := len(c.AuthorSecret); n > 0 && n < 16 {
 		errs = append(errs, errors.New("author secret must be at least 16 bytes"))
 	}
 	if err := ValidateWeights(c.Weights); err != nil {

@@ -45,7 +45,7 @@ type Engine struct {
 	D       Dialect
 	Cfg     Config
 	Log     *slog.Logger
-	Store   string                                              // "clickhouse" or "duckdb", for metrics
+	Store   string                                                  // "clickhouse" or "duckdb", for metrics
 	SaveAll func(ctx context.Context, alerts []escucha.Alert) error // stores alerts
 }
 

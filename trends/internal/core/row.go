@@ -114,3 +114,17 @@ func nonNil(s []string) []string {
 	}
 	return s
 }
+
+// ValidateBatch checks every document; the first invalid one fails the batch with
+// a permanent (EInvalid) error.
+func ValidateBatch(docs []*escucha.Document) error {
+	for _, d := range docs {
+		if d == nil {
+			return escucha.Errorf(escucha.EInvalid, "nil document in batch")
+		}
+		if err := d.Validate(); err != nil {
+			return escucha.Errorf(escucha.EInvalid, "trends write: %w", err)
+		}
+	}
+	return nil
+}

@@ -185,9 +185,6 @@ func run(src, out string) error {
 	isoByFold["PA|naso tjer di"] = "PA-NT"
 	isoName["PA-NT"] = "Naso Tjër Di"
 	isoName["DO-01"] = "Distrito Nacional"
-	for _, c := range []string{"SV", "HN", "BZ", "CR", "PA", "DO"} {
-		_ = c
-	}
 
 	// GeoNames admin1 code -> ISO code, for countries other than GT.
 	adm1, err := readTSV(p("geonames-cities-json", "admin1_ca.tsv"))
@@ -222,16 +219,12 @@ func run(src, out string) error {
 			row1 := row{ID: code, Level: "admin1", Country: "GT", Admin1: name, Admin1Code: code, Names: []string{name}}
 			rows = append(rows, row1)
 		}
+		// The INE official name is the admin2 name; its parts are search names:
+		// "La Democracia (La Mesilla)", "Ayutla o Tecún Umán".
 		name := r["municipio_ine"]
-		names := []string{name}
-		// INE names like "Ayutla o Tecún Umán", "La Democracia (La Mesilla)" are split by the aliases file.
-		if i := strings.IndexAny(name, "(o"); i > 0 && (strings.Contains(name, " (") || strings.Contains(name, " o ")) {
-			_ = i
-		}
 		rows = append(rows, row{ID: "GT/" + r["ine_code"], Level: "admin2", Country: "GT",
-			Admin1: isoName[r["iso_3166_2"]], Admin1Code: code, Admin2: cleanINE(name), Admin2Code: r["ine_code"],
-			Lat: r["lat"], Lon: r["lon"], Pop: atoi(r["seat_population"]), Names: []string{cleanINE(name)}})
-		_ = names
+			Admin1: isoName[r["iso_3166_2"]], Admin1Code: code, Admin2: name, Admin2Code: r["ine_code"],
+			Lat: r["lat"], Lon: r["lon"], Pop: atoi(r["seat_population"]), Names: ineNames(name)})
 	}
 	// Department coordinates = those of the department's seat (its first municipio).
 	for i := range rows {
@@ -340,9 +333,9 @@ func run(src, out string) error {
 		for _, m := range dep.Municipios {
 			mname := m.Nombre
 			// The source drops accents in the department part ("Ahuachapan Norte").
-			if fm := fold(mname); strings.HasPrefix(fm, fold(dname)+" ") {
-				mname = dname + mname[len(dname)+len(mname)-len(fm)+len(fm)-len(mname):]
-				mname = dname + m.Nombre[len(m.Nombre)-(len(fm)-len(fold(dname))):]
+			if strings.HasPrefix(fold(mname), fold(dname)+" ") {
+				w := strings.Fields(mname)
+				mname = dname + " " + strings.Join(w[len(strings.Fields(dname)):], " ")
 			}
 			mid := "SV/" + iso + "/" + mname
 			var mlat, mlon string
@@ -533,8 +526,8 @@ func run(src, out string) error {
 		}
 	}
 	foreign := map[string]bool{}
-	addForeign := func(country, name string) {
-		if name == "" || local[fold(name)] || foreign[country+"|"+fold(name)] {
+	addForeign := func(country, name string, curated bool) {
+		if name == "" || local[fold(name)] && !curated || foreign[country+"|"+fold(name)] {
 			return
 		}
 		foreign[country+"|"+fold(name)] = true
@@ -549,17 +542,17 @@ func run(src, out string) error {
 			if n == "North Caribbean Coast" || n == "South Caribbean Coast" {
 				continue
 			}
-			addForeign(r["country"], n)
+			addForeign(r["country"], n, false)
 		}
 	}
 	for _, c := range citiesRows {
 		if c["country"] == "NI" {
-			addForeign("NI", c["name"])
+			addForeign("NI", c["name"], false)
 		}
 	}
 	for _, kv := range foreignCurated {
 		c, n, _ := strings.Cut(kv, ":")
-		addForeign(c, n)
+		addForeign(c, n, true)
 	}
 
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].ID < rows[j].ID })
@@ -598,7 +591,7 @@ var foreignCurated = []string{
 	"US:Massachusetts", "US:Houston", "US:Dallas", "US:El Paso", "US:Los Ángeles", "US:Miami", "US:Chicago",
 	"US:Nueva Orleans", "US:Atlanta", "US:Phoenix", "US:Tucson", "US:San Diego", "US:Washington", "US:Boston",
 	"US:Filadelfia", "US:Las Vegas", "US:Denver", "US:Seattle", "US:San Francisco de California",
-	"CO:Bogotá", "CO:Medellín", "CO:Cali", "CO:Cartagena de Indias", "CO:Barranquilla",
+	"CO:Bogotá", "CO:Medellín", "CO:Cali", "CO:Cartagena de Indias", "CO:Cartagena", "CO:Barranquilla",
 	"VE:Caracas", "VE:Maracaibo", "EC:Quito", "EC:Guayaquil", "PE:Lima", "AR:Buenos Aires", "CL:Santiago de Chile",
 	"CU:La Habana", "HT:Puerto Príncipe", "ES:Madrid", "ES:Barcelona", "PR:San Juan de Puerto Rico",
 	"CA:Toronto", "CA:Montreal", "CA:Vancouver", "NI:Managua",
@@ -607,13 +600,17 @@ var foreignCurated = []string{
 // notShort are short forms that are common words or surnames.
 var notShort = map[string]bool{"Bautista": true, "Ermita": true, "Visitación": true, "Dueñas": true, "Pacaya": true, "Naranjo": true}
 
-// cleanINE turns INE official names with alternatives into the common name:
-// "Ayutla o Tecún Umán" stays (aliases cover the parts) except parentheses, which go.
-func cleanINE(s string) string {
+// ineNames returns the search names of an INE official name: itself, the
+// name before a parenthesis, and both sides of an " o ".
+func ineNames(s string) []string {
+	names := []string{s}
 	if i := strings.Index(s, " ("); i > 0 {
-		return s[:i]
+		names = append(names, s[:i], strings.TrimSuffix(s[i+2:], ")"))
 	}
-	return s
+	if a, b, ok := strings.Cut(s, " o "); ok {
+		names = append(names, a, b)
+	}
+	return names
 }
 
 // titleSV normalises the source's "Concepción De Ataco" to "Concepción de Ataco".
