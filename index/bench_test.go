@@ -190,6 +190,7 @@ func BenchmarkQueryMix(b *testing.B) {
 		b.Run(m.name, func(b *testing.B) {
 			req := m.req
 			req.Facets, req.Size = facets, 20
+			var total uint64
 			lat := make([]time.Duration, 0, b.N)
 			cpu0 := cpuTime()
 			for n := 0; n < b.N; n++ {
@@ -199,6 +200,7 @@ func BenchmarkQueryMix(b *testing.B) {
 					b.Fatal(err)
 				}
 				lat = append(lat, time.Since(t0))
+				total = res.Total
 				if res.Total == 0 {
 					b.Fatalf("%s matched nothing", m.name)
 				}
@@ -208,6 +210,7 @@ func BenchmarkQueryMix(b *testing.B) {
 			q := func(p float64) float64 {
 				return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
 			}
+			b.ReportMetric(float64(total), "matches")
 			b.ReportMetric(q(0.5), "p50-ms")
 			b.ReportMetric(q(0.99), "p99-ms")
 		})

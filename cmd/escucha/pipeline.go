@@ -123,7 +123,7 @@ func (p *pipeline) Run(ctx context.Context) error {
 
 	g, gctx := errgroup.WithContext(ctx)
 	stage := func(name, group, in, out string) stream.Config {
-		return stream.Config{Brokers: brokers, Group: group, Stage: name, InTopic: in, OutTopic: out, Logger: log.With("stage", name)}
+		return stream.Config{Brokers: brokers, Group: group, Stage: name, InTopic: in, OutTopic: out, Logger: log}
 	}
 	g.Go(func() error {
 		return stream.RunProcessor(gctx, stage("enrich", "escucha-enrich", escucha.TopicRaw, escucha.TopicEnriched), enricher)

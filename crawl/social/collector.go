@@ -103,11 +103,7 @@ func New(cfg Config, log *slog.Logger) (*Collector, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	st, err := openStore(cfg.Social.StateDir)
-	if err != nil {
-		return nil, err
-	}
-	c := &Collector{cfg: cfg, log: log, st: st, now: time.Now, health: map[string]*SourceHealth{}}
+	c := &Collector{cfg: cfg, log: log, now: time.Now, health: map[string]*SourceHealth{}}
 	for _, conn := range []connector{
 		newMastodon(cfg, log), newBluesky(cfg, log), newReddit(cfg, log),
 		newTelegram(cfg, log), newYouTube(cfg, log),
@@ -124,6 +120,11 @@ func New(cfg Config, log *slog.Logger) (*Collector, error) {
 	if len(c.conns) == 0 {
 		return nil, escucha.Errorf(escucha.EInvalid, "social config: no connector has anything to collect")
 	}
+	st, err := openStore(cfg.Social.StateDir)
+	if err != nil {
+		return nil, err
+	}
+	c.st = st
 	return c, nil
 }
 

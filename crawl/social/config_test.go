@@ -37,7 +37,7 @@ social:
       countries: [GT]
       accounts: {telegram: [mp_gt], bluesky: [observatorio.gt]}
 `
-	c, err := ParseConfig([]byte(y))
+	c, err := ParseConfig([]byte(strings.Replace(y, "/tmp/x", t.TempDir(), 1)))
 	if err != nil {
 		t.Fatal(err)
 	}
