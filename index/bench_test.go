@@ -97,8 +97,13 @@ func genDoc(i int) *escucha.Document {
 // BenchmarkIndexBatch measures indexing throughput: each op writes one durable
 // batch of 1000 generated documents to a fresh index (clustering included).
 func BenchmarkIndexBatch(b *testing.B) {
+	b.Run("clustered", func(b *testing.B) { benchIndexBatch(b, Config{Dir: b.TempDir()}) })
+	b.Run("no-clustering", func(b *testing.B) { benchIndexBatch(b, Config{Dir: b.TempDir(), ClusterWindow: -1}) })
+}
+
+func benchIndexBatch(b *testing.B, cfg Config) {
 	const batch = 1000
-	ix, err := Open(Config{Dir: b.TempDir()}, testLogger(b))
+	ix, err := Open(cfg, testLogger(b))
 	if err != nil {
 		b.Fatal(err)
 	}

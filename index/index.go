@@ -129,7 +129,9 @@ func (ix *Index) Months() []string {
 	defer ix.mu.RUnlock()
 	out := make([]string, 0, len(ix.shards))
 	for m := range ix.shards {
-		out = append(out, m)
+		if m != tombstones {
+			out = append(out, m)
+		}
 	}
 	sort.Strings(out)
 	return out

@@ -85,4 +85,3 @@ func (c *enrichCmd) Close() error {
 	c.dlqFile = nil
 	return err
 }
-

@@ -147,6 +147,7 @@ func newFetcher(platform string, s Shared, rps float64, log *slog.Logger) *fetch
 func (f *fetcher) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	if req.Header.Get("User-Agent") == "" {
+		req = req.Clone(ctx) // a RoundTripper must not modify the caller's request
 		req.Header.Set("User-Agent", f.ua)
 	}
 	host := req.URL.Host
@@ -191,7 +192,7 @@ func (f *fetcher) RoundTrip(req *http.Request) (*http.Response, error) {
 			drain(resp)
 			return nil, fmt.Errorf("%s: retry in %s: %w", host, wait.Round(time.Second), ErrRateLimited)
 		}
-		f.log.Debug("retrying", "url", req.URL.Redacted(), "status", resp.StatusCode, "wait", wait)
+		f.log.Debug("retrying", "url", redact(req.URL.String()), "status", resp.StatusCode, "wait", wait)
 		drain(resp)
 		if err := f.sleep(ctx, wait); err != nil {
 			return nil, err
