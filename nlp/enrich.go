@@ -292,8 +292,8 @@ func hasLiveEvidence(ev []escucha.Span) bool {
 func catIndex(id string) int { return slices.Index(escucha.Categories, id) }
 
 // scores returns the final score of every category (order escucha.Categories):
-// the model's probability when a model is loaded and the text is Spanish, the
-// rule score otherwise.
+// for Spanish text with a model, the mean of the model's probability and the rule
+// score; the rule score otherwise.
 func (e *Enricher) scores(t *text, a *analysis, lang string) []float64 {
 	out := make([]float64, len(escucha.Categories))
 	if e.model == nil || lang != "es" { // the model is trained on Spanish
@@ -303,6 +303,12 @@ func (e *Enricher) scores(t *text, a *analysis, lang string) []float64 {
 		return out
 	}
 	e.model.predict(e.hashedFeatures(t, a), out)
+	// mean of the model's probability and the rule score: the rules keep half the
+	// say, so a model fitted on synthetic labels cannot silence strong evidence alone
+	for ci, cat := range e.c.cats {
+		k := catIndex(cat.id)
+		out[k] = (out[k] + ruleScore(a.raw[ci])) / 2
+	}
 	return out
 }
 

@@ -281,9 +281,16 @@ func (m *matcher) add(src string) (int, error) {
 
 // scan returns all hits, in token order.
 func (m *matcher) scan(toks []token, dst []hit) []hit {
+	if dst == nil {
+		dst = make([]hit, 0, len(toks)/2+8)
+	}
+	// the trie walk already matched the first word: match the rest only
 	try := func(ids []int, i int) {
 		for _, id := range ids {
-			if e := matchAt(toks, i, m.pats[id].specs, toks[i].sent); e > i {
+			specs := m.pats[id].specs
+			if len(specs) == 1 {
+				dst = append(dst, hit{pat: id, first: i, last: i + 1})
+			} else if e := matchAt(toks, i+1, specs[1:], toks[i].sent); e > i {
 				dst = append(dst, hit{pat: id, first: i, last: e})
 			}
 		}

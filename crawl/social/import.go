@@ -376,7 +376,7 @@ func (m Mapping) document(get func(string) (string, bool), now time.Time) (*escu
 		return nil, errors.New("no text")
 	}
 	if d.Platform == "" {
-		return nil, errors.New("no platform")
+		d.Platform = escucha.PlatformImport // the mapping names no platform
 	}
 	if id == "" {
 		// Exports without ids (tiplines): the id is a hash of what identifies the message.

@@ -74,7 +74,7 @@ func (t *telegram) fetch(ctx context.Context, channel, before string) (tgPage, e
 		colly.StdlibContext(ctx),
 		colly.AllowURLRevisit(),
 		colly.UserAgent(t.ua),
-		colly.MaxBodySize(maxBody),
+		colly.MaxBodySize(4<<20), // a t.me/s page is ~100 KB; HTML parsing of hostile input is not linear
 	)
 	c.WithTransport(t.f)
 	c.SetRequestTimeout(t.timeout)
