@@ -149,13 +149,16 @@ func (e *Enricher) modelVersion() string {
 }
 
 // Process enriches a batch; a document that cannot be processed gets an EInvalid
-// error in errs and is left out of out.
+// error in errs and is left out of out. A cancelled ctx leaves the remaining
+// documents with EUnavailable errors (retry, not dead letters).
 func (e *Enricher) Process(ctx context.Context, docs []*escucha.Document) ([]*escucha.Document, []error) {
 	out := make([]*escucha.Document, 0, len(docs))
 	errs := make([]error, len(docs))
 	for i, d := range docs {
 		if err := ctx.Err(); err != nil {
-			errs[i] = err
+			// not the document's fault: unavailable, so the stream retries or stops
+			// instead of dead-lettering it
+			errs[i] = escucha.Errorf(escucha.EUnavailable, "enrich: %w", err)
 			continue
 		}
 		if err := e.Enrich(d); err != nil {

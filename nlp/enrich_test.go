@@ -39,7 +39,7 @@ func TestProcessCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	out, errs := e.Process(ctx, []*escucha.Document{{ID: "a", Text: "robo"}})
-	if len(out) != 0 || errs[0] == nil || escucha.IsPermanent(errs[0]) {
+	if len(out) != 0 || escucha.ErrorKind(errs[0]) != escucha.EUnavailable {
 		t.Fatalf("cancelled: out=%d err=%v", len(out), errs[0])
 	}
 }

@@ -2,6 +2,9 @@ package nlp
 
 import "testing"
 
+// BenchmarkParts times each step of the classification over the dev set (prepare,
+// language, pattern scan, rule analysis, model features, campaigns), to see where
+// BenchmarkEnrich spends its time.
 func BenchmarkParts(b *testing.B) {
 	docs := loadDev(b)
 	e := mustEnricher(b, Config{NoGeo: true})

@@ -265,7 +265,9 @@ func (c *compiled) analyse(t *text, lang string) *analysis {
 				if tm.lang != lang {
 					continue
 				}
-				if a.overlaps(h, cat.figurative) || (c.scareQuoted(t, h) && !a.covers(h, c.quoteOK)) {
+				// a term that is itself a figurative pattern (an institution's name
+				// counted at low weight) is not cancelled by its siblings
+				if (!cat.figurative[h.pat] && a.overlaps(h, cat.figurative)) || (c.scareQuoted(t, h) && !a.covers(h, c.quoteOK)) {
 					continue
 				}
 			}
@@ -399,7 +401,8 @@ func (a *analysis) covers(h hit, set idset) bool {
 	return false
 }
 
-// overlaps reports whether a hit of another pattern of set overlaps h.
+// overlaps reports whether a hit of set covers h entirely (a figurative or
+// institutional phrase around the term; a longer term around it still counts).
 func (a *analysis) overlaps(h hit, set idset) bool {
 	if len(set) == 0 {
 		return false
@@ -409,7 +412,7 @@ func (a *analysis) overlaps(h hit, set idset) bool {
 		return false
 	}
 	for _, o := range a.hits[a.sentLo[s]:a.sentHi[s]] {
-		if set[o.pat] && o.pat != h.pat && o.first < h.last && h.first < o.last {
+		if set[o.pat] && o.first <= h.first && h.last <= o.last {
 			return true
 		}
 	}

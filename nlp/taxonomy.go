@@ -55,7 +55,7 @@ type Cues struct {
 }
 
 // CategoryDef is one category: its terms, figurative senses that cancel a term
-// they overlap, the threshold on the final score and categories it implies.
+// they cover, the threshold on the final score and categories it implies.
 type CategoryDef struct {
 	ID        string   `yaml:"id"`
 	Name      string   `yaml:"name"`
