@@ -66,6 +66,13 @@ func alnum(s string) string {
 func matchCampaigns(cs []ccampaign, d *escucha.Document, t *text) []escucha.CampaignMatch {
 	var out []escucha.CampaignMatch
 	ft := t.fold.Text
+	links := [2]string{d.URL, d.CanonicalURL}
+	var foldedLinks [2]string
+	for k, l := range links {
+		if l != "" {
+			foldedLinks[k] = textfold.String(l)
+		}
+	}
 	for _, c := range cs {
 		if !d.Published.IsZero() && (!c.from.IsZero() && d.Published.Before(c.from) || !c.to.IsZero() && !d.Published.Before(c.to)) {
 			continue
@@ -82,9 +89,11 @@ func matchCampaigns(cs []ccampaign, d *escucha.Document, t *text) []escucha.Camp
 		// hashtags: '#' then the tag's letters, allowing _ - . and single spaces
 		// between words; the tag must end at a word boundary.
 		for i := 0; i < len(ft); i++ {
-			if ft[i] != '#' {
-				continue
+			j := strings.IndexByte(ft[i:], '#')
+			if j < 0 {
+				break
 			}
+			i += j
 			for _, tag := range c.tags {
 				if end := matchLoose(ft, i+1, tag); end > 0 {
 					s, e := t.fold.Span(i, end)
@@ -101,7 +110,8 @@ func matchCampaigns(cs []ccampaign, d *escucha.Document, t *text) []escucha.Camp
 				}
 			}
 		}
-		for _, h := range c.phrases.scan(t.toks, nil) {
+		var hitBuf [16]hit
+		for _, h := range c.phrases.scan(t.toks, hitBuf[:0]) {
 			s, e := t.fold.Span(t.toks[h.first].start, t.toks[h.last-1].end)
 			add(t.body[s:e])
 		}
@@ -110,13 +120,14 @@ func matchCampaigns(cs []ccampaign, d *escucha.Document, t *text) []escucha.Camp
 			if handle != "" && handle == a {
 				add("@" + strings.TrimPrefix(d.Author.Handle, "@"))
 			}
-			for i := strings.Index(ft, "@"+a); i >= 0; {
+			at := "@" + a
+			for i := strings.Index(ft, at); i >= 0; {
 				end := i + 1 + len(a)
 				if end == len(ft) || !isWordByte(ft[end]) {
 					s, e := t.fold.Span(i, end)
 					add(t.body[s:e])
 				}
-				next := strings.Index(ft[i+1:], "@"+a)
+				next := strings.Index(ft[i+1:], at)
 				if next < 0 {
 					break
 				}
@@ -124,8 +135,8 @@ func matchCampaigns(cs []ccampaign, d *escucha.Document, t *text) []escucha.Camp
 			}
 		}
 		for _, u := range c.urls {
-			for _, link := range []string{d.URL, d.CanonicalURL} {
-				if link != "" && strings.Contains(textfold.String(link), u) {
+			for k, link := range links {
+				if link != "" && strings.Contains(foldedLinks[k], u) {
 					add(link)
 				}
 			}

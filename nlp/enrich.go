@@ -94,6 +94,7 @@ type Enricher struct {
 	campaigns []ccampaign
 	geo       *geo.Tagger
 	stems     stemmer
+	fast      *fastModel // inference path of model, nil without a model
 }
 
 var _ escucha.Processor = (*Enricher)(nil)
@@ -126,6 +127,7 @@ func New(cfg Config, logger *slog.Logger) (*Enricher, error) {
 		if e.model, err = LoadModel(cfg.ModelPath); err != nil {
 			return nil, err
 		}
+		e.fast = newFastModel(e.model, e.c.cats)
 		if e.model.Taxonomy != tax.Version {
 			logger.Warn("model trained with another taxonomy version; retrain with escucha train",
 				"model_taxonomy", e.model.Taxonomy, "taxonomy", tax.Version)
@@ -184,8 +186,13 @@ func (e *Enricher) Enrich(d *escucha.Document) error {
 	d.Lang = r.lang
 	d.Categories, d.Framing, d.Campaigns, d.Places = r.labels, r.frames, r.campaigns, nil
 	if e.geo != nil {
-		d.Places = e.geo.Tag(d)
+		if r.whole {
+			d.Places = e.geo.TagFolded(d, r.t.body, r.t.fold) // fold once for both
+		} else {
+			d.Places = e.geo.Tag(d)
+		}
 	}
+	putToks(r.t.toks)
 	lang := d.Lang
 	if lang == "" {
 		lang = "und"
@@ -205,12 +212,14 @@ type result struct {
 	campaigns []escucha.CampaignMatch
 	t         *text
 	a         *analysis
+	whole     bool // t.body is the whole d.Body() (not cut at MaxBodyBytes)
 }
 
 // analyse classifies d without touching it.
 func (e *Enricher) analyse(d *escucha.Document) result {
 	body := d.Body()
-	if len(body) > e.cfg.MaxBodyBytes {
+	whole := len(body) <= e.cfg.MaxBodyBytes
+	if !whole {
 		cut := e.cfg.MaxBodyBytes
 		for cut > 0 && (body[cut]&0xC0) == 0x80 {
 			cut--
@@ -221,9 +230,9 @@ func (e *Enricher) analyse(d *escucha.Document) result {
 	if d.Title != "" && d.Text != "" {
 		titleLen = len(d.Title)
 	}
-	t := prepare(body, titleLen)
+	t := prepareInto(body, titleLen, getToks())
 	var r result
-	r.t = t
+	r.t, r.whole = t, whole
 	r.lang = detectLang(body, t.toks)
 	r.campaigns = matchCampaigns(e.campaigns, d, t)
 	if !slices.Contains(Languages, r.lang) {
@@ -305,7 +314,11 @@ func (e *Enricher) scores(t *text, a *analysis, lang string) []float64 {
 		}
 		return out
 	}
-	e.model.predict(e.hashedFeatures(t, a), out)
+	if f := e.fast; f != nil && f.m == e.model {
+		f.predict(t, a, e.c.cats, &e.stems, out)
+	} else { // a model set after New (tests): the named path, same result
+		e.model.predict(e.hashedFeatures(t, a), out)
+	}
 	// mean of the model's probability and the rule score: the rules keep half the
 	// say, so a model fitted on synthetic labels cannot silence strong evidence alone
 	for ci, cat := range e.c.cats {

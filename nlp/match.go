@@ -97,6 +97,50 @@ func (t *byteTrie) hasPrefixOf(w string) bool {
 type pattern struct {
 	src   string
 	specs []tokSpec
+	// next is, when specs[1] is a token (not a gap) whose alternatives all start
+	// with a-z0-9, the set of first bytes (bit trieIndex) of those alternatives: a
+	// cheap test on the next token before matchAt.
+	next    uint64
+	next2   uint64 // Bloom bits of the alternatives' first two bytes (pairKey)
+	hasNext bool
+}
+
+// pairKey is the Bloom bit of a word's first two bytes (c0, c1 as trieIndex;
+// c1 = 36 for a one-byte word).
+func pairKey(c0, c1 int) uint { return uint(c0*37+c1) % 64 }
+
+// wordPairKey is pairKey of w, ok false when w's first two bytes are not a-z0-9.
+func wordPairKey(w string) (uint, bool) {
+	c0 := trieIndex(w[0])
+	c1 := 36
+	if len(w) > 1 {
+		c1 = trieIndex(w[1])
+	}
+	if c0 < 0 || c1 < 0 {
+		return 0, false
+	}
+	return pairKey(c0, c1), true
+}
+
+// firstBytes fills p.next from specs[1].
+func (p *pattern) firstBytes() {
+	if len(p.specs) < 2 || p.specs[1].gap > 0 {
+		return
+	}
+	var mask, mask2 uint64
+	s := &p.specs[1]
+	for _, w := range append(append([]string{}, s.lits...), s.prefixes...) {
+		if w == "" {
+			return
+		}
+		k, ok := wordPairKey(w)
+		if !ok {
+			return
+		}
+		mask |= 1 << trieIndex(w[0])
+		mask2 |= 1 << k
+	}
+	p.next, p.next2, p.hasNext = mask, mask2, true
 }
 
 // compilePattern parses one pattern; words are folded so YAML may carry accents.
@@ -208,15 +252,48 @@ type hit struct {
 type matcher struct {
 	pats  []*pattern
 	nodes []trieNode
+	lists [][]cand // candidate lists of the nodes; lists[0] is empty
+	// split[li], for long lists ("la", "de", "en" start dozens of patterns), is
+	// lists[li] filtered by the next token's first byte (index trieIndex+1, 0 for
+	// no next token in the sentence or a byte outside a-z0-9), order kept.
+	split []*[37][]cand
 	ids   map[string]int
 }
+
+// splitMin is the list length from which a list is split by the next token.
+const splitMin = 8
+
+// passes reports whether c can match when the next token's first byte has
+// index nc (trieIndex, -1 none).
+func (c cand) passes(nc int) bool {
+	return c.single || !c.hasNext || nc >= 0 && c.next&(1<<nc) != 0
+}
+
+// maxTrieNodes bounds the trie so that node indexes fit in uint16 (small nodes
+// stay in cache: the scan touches a node per byte of every token). The shipped
+// taxonomy needs about 5 100.
+const maxTrieNodes = 1<<16 - 1
 
 // trieNode children are indexed by trieIndex (a-z, 0-9); lit holds patterns whose
 // first token is exactly the path, pre those whose first token starts with it.
 type trieNode struct {
-	next [36]int32
-	lit  []int
-	pre  []int
+	next     [36]uint16
+	lit, pre int32 // index into matcher.lists, 0 none
+}
+
+// cand is a pattern to try at a token, with what scan needs to reject it
+// without reading the pattern: whether it is a single token and the first
+// bytes its second token may start with (pattern.next).
+type cand struct {
+	id      int32
+	single  bool
+	hasNext bool
+	next    uint64
+	next2   uint64
+}
+
+func candOf(id int, p *pattern) cand {
+	return cand{id: int32(id), single: len(p.specs) == 1, hasNext: p.hasNext, next: p.next, next2: p.next2}
 }
 
 func trieIndex(c byte) int {
@@ -230,25 +307,56 @@ func trieIndex(c byte) int {
 }
 
 func newMatcher() *matcher {
-	return &matcher{nodes: make([]trieNode, 1), ids: map[string]int{}}
+	return &matcher{nodes: make([]trieNode, 1), lists: make([][]cand, 1), split: make([]*[37][]cand, 1), ids: map[string]int{}}
 }
 
 // node returns the trie node for word, creating it; ok is false when word has a
 // byte outside a-z0-9 (such a first token can never match a folded text token).
-func (m *matcher) node(word string) (int, bool) {
+func (m *matcher) node(word string) (int, bool, error) {
 	n := 0
 	for i := 0; i < len(word); i++ {
 		c := trieIndex(word[i])
 		if c < 0 {
-			return 0, false
+			return 0, false, nil
 		}
 		if m.nodes[n].next[c] == 0 {
+			if len(m.nodes) >= maxTrieNodes {
+				return 0, false, fmt.Errorf("more than %d distinct first-word prefixes: split the taxonomy", maxTrieNodes)
+			}
 			m.nodes = append(m.nodes, trieNode{})
-			m.nodes[n].next[c] = int32(len(m.nodes) - 1)
+			m.nodes[n].next[c] = uint16(len(m.nodes) - 1)
 		}
 		n = int(m.nodes[n].next[c])
 	}
-	return n, true
+	return n, true, nil
+}
+
+// addCand appends c to the list at *li, creating the list.
+func (m *matcher) addCand(li *int32, c cand) {
+	if *li == 0 {
+		*li = int32(len(m.lists))
+		m.lists = append(m.lists, nil)
+		m.split = append(m.split, nil)
+	}
+	m.lists[*li] = append(m.lists[*li], c)
+	list := m.lists[*li]
+	if len(list) < splitMin {
+		return
+	}
+	sp := m.split[*li]
+	add := list[len(list)-1:]
+	if sp == nil {
+		sp = new([37][]cand)
+		m.split[*li] = sp
+		add = list
+	}
+	for nc := -1; nc < 36; nc++ {
+		for _, x := range add {
+			if x.passes(nc) {
+				sp[nc+1] = append(sp[nc+1], x)
+			}
+		}
+	}
 }
 
 // add compiles src (once per distinct source) and returns its id.
@@ -262,18 +370,27 @@ func (m *matcher) add(src string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	p.firstBytes()
 	id := len(m.pats)
 	m.pats = append(m.pats, p)
 	m.ids[key] = id
 	first := p.specs[0]
 	for _, l := range first.lits {
-		if n, ok := m.node(l); ok {
-			m.nodes[n].lit = append(m.nodes[n].lit, id)
+		n, ok, err := m.node(l)
+		if err != nil {
+			return 0, fmt.Errorf("pattern %q: %w", src, err)
+		}
+		if ok {
+			m.addCand(&m.nodes[n].lit, candOf(id, p))
 		}
 	}
 	for _, pre := range first.prefixes {
-		if n, ok := m.node(pre); ok {
-			m.nodes[n].pre = append(m.nodes[n].pre, id)
+		n, ok, err := m.node(pre)
+		if err != nil {
+			return 0, fmt.Errorf("pattern %q: %w", src, err)
+		}
+		if ok {
+			m.addCand(&m.nodes[n].pre, candOf(id, p))
 		}
 	}
 	return id, nil
@@ -282,21 +399,40 @@ func (m *matcher) add(src string) (int, error) {
 // scan returns all hits, in token order.
 func (m *matcher) scan(toks []token, dst []hit) []hit {
 	if dst == nil {
-		dst = make([]hit, 0, len(toks)/2+8)
+		dst = make([]hit, 0, 64)
 	}
 	// the trie walk already matched the first word: match the rest only
-	try := func(ids []int, i int) {
-		for _, id := range ids {
-			specs := m.pats[id].specs
-			if len(specs) == 1 {
+	nextC := -1    // trieIndex of the next token's first byte in the same sentence, -1 none
+	var nextK uint // pairKey of the next token, valid when nextOK
+	nextOK := false
+	try := func(li int32, i int) {
+		cs := m.lists[li]
+		if sp := m.split[li]; sp != nil {
+			cs = sp[nextC+1]
+		}
+		for _, c := range cs {
+			id := int(c.id)
+			if c.single {
 				dst = append(dst, hit{pat: id, first: i, last: i + 1})
-			} else if e := matchAt(toks, i+1, specs[1:], toks[i].sent); e > i {
+				continue
+			}
+			// the next token must match specs[1]: test its first two bytes
+			if c.hasNext && (!nextOK || c.next2&(1<<nextK) == 0) {
+				continue
+			}
+			if e := matchAt(toks, i+1, m.pats[id].specs[1:], toks[i].sent); e > i {
 				dst = append(dst, hit{pat: id, first: i, last: e})
 			}
 		}
 	}
 	for i := range toks {
 		w := toks[i].s
+		nextC, nextOK = -1, false
+		if i+1 < len(toks) && toks[i+1].sent == toks[i].sent {
+			nw := toks[i+1].s
+			nextC = trieIndex(nw[0])
+			nextK, nextOK = wordPairKey(nw)
+		}
 		n := 0
 		for j := 0; j < len(w); j++ {
 			c := trieIndex(w[j])
@@ -307,11 +443,11 @@ func (m *matcher) scan(toks []token, dst []hit) []hit {
 			if n = int(m.nodes[n].next[c]); n == 0 {
 				break
 			}
-			if len(m.nodes[n].pre) > 0 {
-				try(m.nodes[n].pre, i)
+			if li := m.nodes[n].pre; li != 0 {
+				try(li, i)
 			}
 		}
-		if n != 0 && len(m.nodes[n].lit) > 0 {
+		if n != 0 && m.nodes[n].lit != 0 {
 			try(m.nodes[n].lit, i)
 		}
 	}

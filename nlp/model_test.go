@@ -3,6 +3,7 @@ package nlp
 import (
 	"bytes"
 	"flag"
+	"math"
 	"os"
 	"testing"
 
@@ -29,7 +30,7 @@ func TestTrainSplit(t *testing.T) {
 		t.Fatal(err)
 	}
 	withModel := mustEnricher(t, Config{NoModel: true, NoGeo: true})
-	withModel.model = m
+	withModel.model, withModel.fast = m, newFastModel(m, withModel.c.cats)
 	rr := Evaluate(test, enrichAll(t, rules, test))
 	rm := Evaluate(test, enrichAll(t, withModel, test))
 	t.Logf("held-out %d docs: rules macro-F1 %.3f femicidio %.3f | rules+model macro-F1 %.3f femicidio %.3f",
@@ -89,5 +90,26 @@ func TestModelRoundTrip(t *testing.T) {
 	os.WriteFile(bad, []byte("not gzip"), 0o644)
 	if _, err := LoadModel(bad); err == nil {
 		t.Fatal("corrupt model loaded")
+	}
+}
+
+// TestFastPredictEqualsNamed checks that the inference path gives the model's
+// probabilities computed from the named, hashed features, on every dev document.
+func TestFastPredictEqualsNamed(t *testing.T) {
+	e := mustEnricher(t, Config{NoGeo: true})
+	want := make([]float64, len(escucha.Categories))
+	got := make([]float64, len(escucha.Categories))
+	for _, d := range loadDev(t) {
+		tx := prepare(d.Body(), len(d.Title))
+		a := e.c.analyse(tx, "es")
+		e.model.predict(e.hashedFeatures(tx, a), want)
+		for range 2 { // second pass reads the word cache
+			e.fast.predict(tx, a, e.c.cats, &e.stems, got)
+			for i := range want {
+				if math.Abs(want[i]-got[i]) > 1e-9 {
+					t.Fatalf("%s: category %s: fast %v, named %v", d.ID, escucha.Categories[i], got[i], want[i])
+				}
+			}
+		}
 	}
 }

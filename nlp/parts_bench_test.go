@@ -3,7 +3,8 @@ package nlp
 import "testing"
 
 // BenchmarkParts times each step of the classification over the dev set (prepare,
-// language, pattern scan, rule analysis, model features, campaigns), to see where
+// language, pattern scan, rule analysis, model features by name and by the
+// inference path, campaigns), to see where
 // BenchmarkEnrich spends its time.
 func BenchmarkParts(b *testing.B) {
 	docs := loadDev(b)
@@ -35,5 +36,6 @@ func BenchmarkParts(b *testing.B) {
 	run("features", func(i int) { e.hashedFeatures(ts[i], as[i]) })
 	out := make([]float64, 12)
 	run("features+predict", func(i int) { e.model.predict(e.hashedFeatures(ts[i], as[i]), out) })
+	run("fast-predict", func(i int) { e.fast.predict(ts[i], as[i], e.c.cats, &e.stems, out) })
 	run("campaigns", func(i int) { matchCampaigns(e.campaigns, docs[i], ts[i]) })
 }

@@ -40,17 +40,44 @@ func isWordByte(c byte) bool {
 }
 
 // prepare folds body, tokenises and splits it into sentences.
-func prepare(body string, titleLen int) *text {
+func prepare(body string, titleLen int) *text { return prepareInto(body, titleLen, nil) }
+
+// prepareInto is prepare appending the tokens to toks[:0] (a pooled slice).
+func prepareInto(body string, titleLen int, toks []token) *text {
 	t := &text{body: body, fold: textfold.Fold(body), titleN: titleLen}
-	t.toks = tokenize(t.fold.Text)
+	t.toks = tokenizeInto(t.fold.Text, toks)
 	t.sents = splitSentences(body, t.fold, t.toks, titleLen)
 	return t
 }
 
+// tokPool recycles token slices between documents (Enrich returns them once the
+// document is done; nothing keeps tokens past it).
+var tokPool sync.Pool
+
+func getToks() []token {
+	if p, ok := tokPool.Get().(*[]token); ok {
+		return (*p)[:0]
+	}
+	return nil
+}
+
+func putToks(toks []token) {
+	if cap(toks) == 0 || cap(toks) > 1<<16 {
+		return // do not keep a giant document's slice
+	}
+	toks = toks[:0]
+	tokPool.Put(&toks)
+}
+
 // tokenize splits folded text into words: runs of ASCII letters and digits plus any
 // non-ASCII letter that survived folding. Offsets are into the folded text.
-func tokenize(s string) []token {
-	toks := make([]token, 0, len(s)/6)
+func tokenize(s string) []token { return tokenizeInto(s, nil) }
+
+func tokenizeInto(s string, toks []token) []token {
+	if toks == nil {
+		toks = make([]token, 0, len(s)/5+1)
+	}
+	toks = toks[:0]
 	start := -1
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -251,6 +278,15 @@ var (
 		return m
 	}()
 
+	// maxStopLen is the length of the longest word in stopLang.
+	maxStopLen = func() int {
+		n := 0
+		for w := range stopLang {
+			n = max(n, len(w))
+		}
+		return n
+	}()
+
 	langOptions = whatlanggo.Options{Whitelist: map[whatlanggo.Lang]bool{
 		whatlanggo.Spa: true, whatlanggo.Eng: true, whatlanggo.Por: true, whatlanggo.Fra: true,
 		whatlanggo.Ita: true, whatlanggo.Deu: true,
@@ -274,6 +310,9 @@ func detectLang(body string, toks []token) string {
 	var es, en, pt, fr int
 	n := min(len(toks), 300)
 	for _, t := range toks[:n] {
+		if len(t.s) > maxStopLen {
+			continue
+		}
 		m := stopLang[t.s]
 		es += int(m & 1)
 		en += int(m >> 1 & 1)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/infosegura/escucha"
 	"github.com/infosegura/escucha/stream"
+	"github.com/infosegura/escucha/trends"
 )
 
 // aggregateDocs is a small enriched corpus (my own text): two days, a re-versioned
@@ -67,7 +68,18 @@ func trendsStores(t *testing.T) []string {
 	stores := []string{"duckdb:" + filepath.Join(t.TempDir(), "t.duckdb")}
 	if base := os.Getenv("ESCUCHA_CLICKHOUSE"); base != "" {
 		i := strings.LastIndex(base, "/")
-		stores = append(stores, fmt.Sprintf("%s/escucha_cmd_%d", base[:i], time.Now().UnixNano()))
+		name := fmt.Sprintf("escucha_cmd_%d", time.Now().UnixNano())
+		dsn := base[:i] + "/" + name
+		stores = append(stores, dsn)
+		t.Cleanup(func() {
+			s, err := trends.Open(context.Background(), dsn, trends.Config{}, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Logf("drop %s: %v", name, err)
+				return
+			}
+			_ = s.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name)
+			s.Close()
+		})
 	} else if os.Getenv("CI") == "true" {
 		t.Fatal("ESCUCHA_CLICKHOUSE is not set and CI=true")
 	}
@@ -205,7 +217,9 @@ func TestAggregateFromKafka(t *testing.T) {
 	if err := runMain(ctx, testEnv(t, "", &out), []string{"trends", "--store", store, "--json", "attention", "--from", "2026-03-01", "--to", "2026-03-04"}); err != nil {
 		t.Fatal(err)
 	}
-	var got struct{ Series []struct{ Points []struct{ Count int64 } } }
+	var got struct {
+		Series []struct{ Points []struct{ Count int64 } }
+	}
 	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}

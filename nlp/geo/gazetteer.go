@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	ac "github.com/petar-dambovaliev/aho-corasick"
-
 	"github.com/infosegura/escucha"
 	"github.com/infosegura/escucha/nlp/textfold"
 )
@@ -54,11 +52,11 @@ type gazetteer struct {
 	patterns []string // folded names
 	cands    [][]int  // pattern -> entry indices
 	patIndex map[string]int
-	matcher  ac.AhoCorasick
+	matcher  *wordMatcher
 	capital  map[string]int // country -> entry of its capital municipality
 	rawNames map[int][]string
 	instit   map[int]bool // patterns that are institution names, not places
-	events   ac.AhoCorasick
+	events   *stemScanner
 }
 
 func loadGazetteer(aliasesFile string) (*gazetteer, error) {
@@ -104,10 +102,8 @@ func loadGazetteer(aliasesFile string) (*gazetteer, error) {
 		}
 		g.instit[p] = true
 	}
-	builder := ac.NewAhoCorasickBuilder(ac.Opts{MatchKind: ac.StandardMatch, DFA: true})
-	g.matcher = builder.Build(g.patterns)
-	eb := ac.NewAhoCorasickBuilder(ac.Opts{MatchKind: ac.LeftMostFirstMatch, DFA: true})
-	g.events = eb.Build(eventStems)
+	g.matcher = newWordMatcher(g.patterns)
+	g.events = newStemScanner(eventStems)
 	return g, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/infosegura/escucha"
+	"github.com/infosegura/escucha/nlp/textfold"
 )
 
 // Config configures a Tagger. The zero value uses the embedded gazetteer.
@@ -57,6 +58,13 @@ func New(cfg Config) (*Tagger, error) {
 // d.Text and d.SourceCountry and does not modify d.
 func (t *Tagger) Tag(d *escucha.Document) []escucha.Place {
 	return t.tag(d)
+}
+
+// TagFolded is Tag for a caller that has already built d.Body() and folded it
+// (the NLP stage folds each body once for classification and geotagging): body
+// must equal d.Body() and f textfold.Fold(body); a nil f folds here.
+func (t *Tagger) TagFolded(d *escucha.Document, body string, f *textfold.Folded) []escucha.Place {
+	return t.tagFolded(d, body, f, allRules)
 }
 
 var _ = escucha.RoleFocus

@@ -835,14 +835,18 @@ func (x *doc) output() []escucha.Place {
 	outIdx := make([]int, len(x.ms))
 	entityCount := map[int]int{}
 	datelined := map[int]bool{}
+	nOut := 0
 	for _, m := range x.ms {
 		if m.best >= 0 {
+			nOut++
 			entityCount[m.best]++
 			if m.dateline {
 				datelined[m.best] = true
 			}
 		}
 	}
+	out = make([]escucha.Place, 0, nOut)
+	outMention = make([]int, 0, nOut)
 	sentenceHasEvent := x.sentenceHasEvent
 	for i, m := range x.ms {
 		if m.best < 0 {
@@ -973,19 +977,44 @@ func (x *doc) futureSentence(m *mention) bool {
 		return v
 	}
 	os, oe := x.f.Span(s, e)
-	v := false
-	for _, w := range strings.Fields(x.body[os:oe]) {
-		w = strings.TrimRight(w, ".,;:)\"'»”")
-		if strings.HasSuffix(w, "rá") || strings.HasSuffix(w, "rán") {
-			v = true
-			break
-		}
-	}
+	v := hasFutureWord(x.body[os:oe])
 	if x.future == nil {
 		x.future = map[int]bool{}
 	}
 	x.future[s] = v
 	return v
+}
+
+// futureCutset is trimmed from the end of a word before its ending is read.
+const futureCutset = ".,;:)\"'»”"
+
+// hasFutureWord reports whether a word of s (a run of non-space runes, trailing
+// futureCutset trimmed) ends in "rá" or "rán": "será", "viajarán".
+func hasFutureWord(s string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], "rá")
+		if j < 0 {
+			return false
+		}
+		k := i + j + len("rá")
+		i = k
+		if k < len(s) && s[k] == 'n' {
+			k++
+		}
+		for k < len(s) {
+			r, n := utf8.DecodeRuneInString(s[k:])
+			if !strings.ContainsRune(futureCutset, r) {
+				break
+			}
+			k += n
+		}
+		if k == len(s) {
+			return true
+		}
+		if r, _ := utf8.DecodeRuneInString(s[k:]); unicode.IsSpace(r) {
+			return true
+		}
+	}
 }
 
 // sentenceHasEvent reports whether the sentence of m reports an event.

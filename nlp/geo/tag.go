@@ -61,8 +61,13 @@ type doc struct {
 func (t *Tagger) tag(d *escucha.Document) []escucha.Place { return t.tagRules(d, allRules) }
 
 func (t *Tagger) tagRules(d *escucha.Document, r rules) []escucha.Place {
-	body := d.Body()
+	return t.tagFolded(d, d.Body(), nil, r)
+}
+
+// tagFolded tags body (= d.Body()); f, when not nil, is textfold.Fold(body).
+func (t *Tagger) tagFolded(d *escucha.Document, body string, f *textfold.Folded, r rules) []escucha.Place {
 	if len(body) > t.cfg.MaxBodyBytes {
+		f = nil
 		cut := t.cfg.MaxBodyBytes
 		for cut > 0 && !utf8.RuneStart(body[cut]) {
 			cut--
@@ -78,7 +83,10 @@ func (t *Tagger) tagRules(d *escucha.Document, r rules) []escucha.Place {
 	} else if d.Title != "" {
 		x.titleE = len(body)
 	}
-	x.f = textfold.Fold(body)
+	if f == nil || f.Orig(len(f.Text)) != len(body) {
+		f = textfold.Fold(body)
+	}
+	x.f = f
 	x.ft = x.f.Text
 	x.caps = capsNoEvidence(body)
 	x.find()
@@ -91,13 +99,29 @@ func (t *Tagger) tagRules(d *escucha.Document, r rules) []escucha.Place {
 // letters upper case, or almost none.
 func capsNoEvidence(s string) bool {
 	up, lo := 0, 0
-	for _, c := range s {
-		if unicode.IsUpper(c) {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				up++
+			} else if 'a' <= c && c <= 'z' {
+				lo++
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsUpper(r) {
 			up++
-		} else if unicode.IsLower(c) {
+		} else if unicode.IsLower(r) {
 			lo++
 		}
+		i += n
 	}
+	return capsRatio(up, lo)
+}
+
+func capsRatio(up, lo int) bool {
 	if up+lo == 0 {
 		return true
 	}
@@ -114,15 +138,7 @@ func isWordByte(c byte) bool {
 func (x *doc) find() {
 	type span struct{ s, e, p int }
 	var spans []span
-	ftb := []byte(x.ft)
-	it := x.g.matcher.IterOverlappingByte(ftb)
-	for m := it.Next(); m != nil; m = it.Next() {
-		s, e := m.Start(), m.End()
-		if s > 0 && isWordByte(x.ft[s-1]) || e < len(x.ft) && isWordByte(x.ft[e]) {
-			continue
-		}
-		spans = append(spans, span{s, e, m.Pattern()})
-	}
+	x.g.matcher.each(x.ft, func(s, e, p int) { spans = append(spans, span{s, e, p}) })
 	sort.Slice(spans, func(i, j int) bool {
 		li, lj := spans[i].e-spans[i].s, spans[j].e-spans[j].s
 		if li != lj {
@@ -157,10 +173,7 @@ func (x *doc) find() {
 		add(sp.s, sp.e, x.g.cands[sp.p], "")
 	}
 	sort.Slice(x.ms, func(i, j int) bool { return x.ms[i].fs < x.ms[j].fs })
-	it = x.g.events.IterByte(ftb)
-	for m := it.Next(); m != nil; m = it.Next() {
-		x.events = append(x.events, m.Start())
-	}
+	x.events = x.g.events.starts(x.ft, x.events[:0])
 }
 
 // findZonas finds "zona 18", "z. 18", "zona 6 de Mixco".

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -38,28 +39,31 @@ func (f *Folded) Span(start, end int) (int, int) { return f.Orig(start), f.Orig(
 // Fold folds s. Every original rune maps to zero or more folded runes; ASCII is
 // lower-cased in place, so folding ASCII text costs one pass and one allocation.
 func Fold(s string) *Folded {
-	var b strings.Builder
-	b.Grow(len(s))
-	orig := make([]int32, 0, len(s)+1)
-	var buf [16]byte
-	for i, r := range s {
-		if r < utf8.RuneSelf {
-			c := byte(r)
+	// Folding rarely grows text (ß, æ, some symbols): a little slack avoids a
+	// copy; the result aliases buf, which is never written again.
+	buf := make([]byte, 0, len(s)+len(s)/64+8)
+	orig := make([]int32, 0, cap(buf)+1)
+	var rb [16]byte
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
 			if 'A' <= c && c <= 'Z' {
 				c += 'a' - 'A'
 			}
-			b.WriteByte(c)
+			buf = append(buf, c)
 			orig = append(orig, int32(i))
+			i++
 			continue
 		}
-		out := FoldRune(r, buf[:0])
+		r, n := utf8.DecodeRuneInString(s[i:])
+		out := FoldRune(r, rb[:0])
 		for range out {
 			orig = append(orig, int32(i))
 		}
-		b.Write(out)
+		buf = append(buf, out...)
+		i += n
 	}
 	orig = append(orig, int32(len(s)))
-	return &Folded{Text: b.String(), orig: orig}
+	return &Folded{Text: unsafe.String(unsafe.SliceData(buf), len(buf)), orig: orig}
 }
 
 // String folds s without keeping offsets.

@@ -1,9 +1,3 @@
-// Package clickhouse is the trends store on ClickHouse: the documents table
-// (ReplacingMergeTree on version, read with FINAL), batch inserts with PrepareBatch,
-// embedded versioned migrations, and the ClickHouse dialect of the shared query layer.
-// It owns the ClickHouse schema and SQL; it must not import other stages, and its SQL
-// must stay within what ClickHouse 18.16 and current ClickHouse both accept
-// (docs/clickhouse.md).
 package clickhouse
 
 import (
@@ -57,6 +51,10 @@ func (dialect) HasAny(col string, n int) string {
 }
 func (dialect) Has(col, lit string) string { return "has(" + col + ", '" + lit + "')" }
 func (dialect) Explode(col string) string  { return "arrayJoin(" + col + ")" }
+func (dialect) SingleScan() bool           { return true }
+func (dialect) Prepend(lit, col string) string {
+	return "arrayPushFront(" + col + ", " + lit + ")"
+}
 func (dialect) CountIf(cond string) string { return "toInt64(countIf(" + cond + "))" }
 func (dialect) Int(expr string) string     { return "toInt64(" + expr + ")" }
 

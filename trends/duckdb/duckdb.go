@@ -1,7 +1,3 @@
-// Package duckdb is the trends store on an embedded DuckDB file, for the demo and
-// single-machine runs: documents upserted in place by id (newest version wins),
-// embedded versioned migrations, and the DuckDB dialect of the shared query layer.
-// It owns the DuckDB schema and SQL; it must not import other stages.
 package duckdb
 
 import (
@@ -56,6 +52,10 @@ func (dialect) HasAny(col string, n int) string {
 }
 func (dialect) Has(col, lit string) string { return "list_contains(" + col + ", '" + lit + "')" }
 func (dialect) Explode(col string) string  { return "unnest(" + col + ")" }
+func (dialect) SingleScan() bool           { return false }
+func (dialect) Prepend(lit, col string) string {
+	return "list_prepend(" + lit + ", " + col + ")"
+}
 func (dialect) CountIf(cond string) string { return "CAST(count_if(" + cond + ") AS BIGINT)" }
 func (dialect) Int(expr string) string     { return "CAST(coalesce(" + expr + ", 0) AS BIGINT)" }
 

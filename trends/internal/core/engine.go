@@ -33,6 +33,13 @@ type Dialect interface {
 	Has(col, literal string) string
 	// Explode turns an array column into one row per element (in a SELECT list).
 	Explode(col string) string
+	// Prepend puts a literal in front of an array column.
+	Prepend(literal, col string) string
+	// SingleScan says whether attention should get its series and its per-bucket
+	// totals from one exploded scan (cheaper where each scan is costly: ClickHouse
+	// FINAL) rather than two plain scans (cheaper on DuckDB; measured in
+	// docs/benchmarks-trends.md).
+	SingleScan() bool
 	// CountIf counts rows where cond holds, as a 64-bit integer.
 	CountIf(cond string) string
 	// Int casts an aggregate to a 64-bit integer.
@@ -177,27 +184,33 @@ func buckets(iv escucha.Interval, first, last time.Time) []time.Time {
 	return out
 }
 
-// keyExpr is the SQL for a dimension's key.
-func (e *Engine) keyExpr(by escucha.Dimension) string {
-	switch by {
-	case escucha.ByCategory:
-		return e.D.Explode("categories")
-	case escucha.ByCampaign:
-		return e.D.Explode("campaigns")
-	case escucha.ByFraming:
-		return e.D.Explode("framing")
-	case escucha.ByAdmin1:
-		return "focus_admin1_code"
-	case escucha.ByAdmin2:
-		return "focus_admin2_code"
-	case escucha.ByCountry:
-		return "focus_country"
-	case escucha.BySource:
-		return "source"
-	case escucha.ByPlatform:
-		return "platform"
+// totalKey marks, in the single attention scan, the row every document
+// contributes once (the bucket's total, for the share). Keys are ids, codes and
+// source names, which never hold a tab (ToRow removes them).
+const totalKey = "\t"
+
+// keyExpr is the SQL for a dimension's keys, exploded with the total marker first:
+// each document yields one marker row plus one row per key it carries, so one
+// scan gives both the series and the per-bucket totals.
+// Without the marker (Dialect.SingleScan false) it is the plain key.
+func (e *Engine) keyExpr(by escucha.Dimension, marker bool) string {
+	arr := map[escucha.Dimension]string{escucha.ByCategory: "categories", escucha.ByCampaign: "campaigns",
+		escucha.ByFraming: "framing"}[by]
+	if arr != "" && marker {
+		return e.D.Explode(e.D.Prepend("'\t'", arr))
 	}
-	return "'total'"
+	if arr != "" {
+		return e.D.Explode(arr)
+	}
+	col := map[escucha.Dimension]string{escucha.ByAdmin1: "focus_admin1_code", escucha.ByAdmin2: "focus_admin2_code",
+		escucha.ByCountry: "focus_country", escucha.BySource: "source", escucha.ByPlatform: "platform"}[by]
+	if col == "" {
+		col = "'total'"
+	}
+	if !marker {
+		return col
+	}
+	return e.D.Explode("['\t', " + col + "]")
 }
 
 // Attention implements escucha.Trends.
@@ -217,24 +230,27 @@ func (e *Engine) Attention(ctx context.Context, q escucha.AttentionQuery) ([]esc
 	w := e.where(q.Filter)
 	bucket := e.D.Bucket(q.Interval, "published")
 	totals := map[time.Time]int64{}
-	err := e.query(ctx, "attention_total",
-		"SELECT t, count(*) FROM (SELECT "+bucket+" AS t FROM "+e.D.Docs()+" WHERE "+w.String()+") sub GROUP BY t",
-		w.args, func(r *sql.Rows) error {
-			var t time.Time
-			var n int64
-			if err := r.Scan(&t, &n); err != nil {
-				return err
-			}
-			totals[utcDay(t)] = n
-			return nil
-		})
-	if err != nil {
-		return nil, err
+	single := e.D.SingleScan()
+	if !single {
+		err := e.query(ctx, "attention_total",
+			"SELECT t, count(*) FROM (SELECT "+bucket+" AS t FROM "+e.D.Docs()+" WHERE "+w.String()+") sub GROUP BY t",
+			w.args, func(r *sql.Rows) error {
+				var t time.Time
+				var n int64
+				if err := r.Scan(&t, &n); err != nil {
+					return err
+				}
+				totals[utcDay(t)] = n
+				return nil
+			})
+		if err != nil {
+			return nil, err
+		}
 	}
 	counts := map[string]map[time.Time]int64{}
 	sums := map[string]int64{}
-	err = e.query(ctx, "attention",
-		"SELECT t, k, count(*) FROM (SELECT "+bucket+" AS t, "+e.keyExpr(q.By)+" AS k FROM "+
+	err := e.query(ctx, "attention",
+		"SELECT t, k, count(*) FROM (SELECT "+bucket+" AS t, "+e.keyExpr(q.By, single)+" AS k FROM "+
 			e.D.Docs()+" WHERE "+w.String()+") sub WHERE k <> '' GROUP BY t, k",
 		w.args, func(r *sql.Rows) error {
 			var t time.Time
@@ -242,6 +258,10 @@ func (e *Engine) Attention(ctx context.Context, q escucha.AttentionQuery) ([]esc
 			var n int64
 			if err := r.Scan(&t, &k, &n); err != nil {
 				return err
+			}
+			if single && k == totalKey {
+				totals[utcDay(t)] = n
+				return nil
 			}
 			if counts[k] == nil {
 				counts[k] = map[time.Time]int64{}

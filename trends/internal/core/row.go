@@ -1,6 +1,7 @@
 package core
 
 import (
+	"strings"
 	"time"
 
 	"github.com/infosegura/escucha"
@@ -80,6 +81,15 @@ func ToRow(secret []byte, d *escucha.Document, now time.Time) Row {
 	if p, ok := d.Focus(); ok {
 		r.Country, r.Admin1, r.Admin1Code = p.Country, p.Admin1, p.Admin1Code
 		r.Admin2, r.Admin2Code = p.Admin2, p.Admin2Code
+	}
+	// Keys never hold a tab: the attention scan uses "\t" as its total marker.
+	for _, k := range []*string{&r.Source, &r.Platform, &r.Country, &r.Admin1Code, &r.Admin2Code} {
+		*k = strings.ReplaceAll(*k, "\t", " ")
+	}
+	for _, list := range [][]string{r.Categories, r.Campaigns, r.Framing} {
+		for i := range list {
+			list[i] = strings.ReplaceAll(list[i], "\t", " ")
+		}
 	}
 	if d.Author.ID != "" {
 		r.AuthorHash = escucha.AuthorPseudonym(secret, d.Platform, d.Author.ID)
