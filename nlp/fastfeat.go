@@ -62,6 +62,9 @@ func newFastModel(m *Model, cats []ccat) *fastModel {
 
 // row is the model row of a feature hash, -1 when the model has no weight for it.
 func (m *Model) row(h uint64) int32 {
+	if b := h % modelBloomBits; m.has[b/64]&(1<<(b%64)) == 0 {
+		return -1
+	}
 	if r, ok := m.index[h]; ok {
 		return int32(r)
 	}

@@ -35,6 +35,9 @@ type Model struct {
 	Labels   map[string]*LabelModel `json:"labels"`
 
 	index map[uint64]int // hash of feature name → row of w
+	// has is a one-hash Bloom filter of index's keys: most bigrams of a text
+	// have no weight and are rejected without a map lookup.
+	has []uint64
 	w     [][]float32    // w[row][cat]
 	bias  []float64
 	cats  []string
@@ -93,7 +96,14 @@ func (m *Model) build() {
 			m.w[row][ci] = float32(w)
 		}
 	}
+	m.has = make([]uint64, modelBloomBits/64)
+	for h := range m.index {
+		b := h % modelBloomBits
+		m.has[b/64] |= 1 << (b % 64)
+	}
 }
+
+const modelBloomBits = 1 << 20
 
 // Write saves the model gzip'd.
 func (m *Model) Write(w io.Writer) error {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/infosegura/escucha"
 	"github.com/infosegura/escucha/crawl"
 	"github.com/infosegura/escucha/crawl/social"
 	"github.com/infosegura/escucha/dashboards"
@@ -69,6 +70,10 @@ func (c *demoCmd) Run(ctx context.Context) error {
 		DataDir: c.data, Addr: c.addr, Crawl: &cc, Social: &sc, Logger: log,
 		Tokens:     []dashboards.Token{{Name: "demo", Role: dashboards.RoleAdmin, Secret: token}},
 		TokenLinks: true, Secret: []byte(secret), AlertEvery: 2 * time.Minute,
+		Searches: []escucha.SavedSearch{
+			{ID: "feminicidio", Label: "Búsqueda guardada: feminicidio", Query: "feminicidio femicidio"},
+			{ID: "extorsion-transporte", Label: "Búsqueda guardada: extorsión al transporte", Query: "extorsion transporte"},
+		},
 		Started: func(base string) {
 			fmt.Fprintf(c.env.Stdout, "escucha demo en marcha. Abra en el navegador:\n\n  %s/entrar?token=%s\n\n(datos en %s; Ctrl+C para detener)\n", base, token, c.data)
 		},

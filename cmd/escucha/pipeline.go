@@ -43,6 +43,8 @@ type pipeline struct {
 	TokenLinks bool
 	Secret     []byte        // author pseudonymisation key
 	AlertEvery time.Duration // how often the early warning runs; default 10m
+	// Searches are saved searches the early warning watches (counts from the index).
+	Searches []escucha.SavedSearch
 	Logger     *slog.Logger
 	// Started, when set, is called with the server's base URL once it listens.
 	Started func(baseURL string)
@@ -79,7 +81,8 @@ func (p *pipeline) Run(ctx context.Context) error {
 	if dsn == "" {
 		dsn = "duckdb:" + filepath.Join(p.DataDir, "trends.duckdb")
 	}
-	store, err := trends.Open(ctx, dsn, trends.Config{AuthorSecret: p.Secret}, log)
+	store, err := trends.Open(ctx, dsn, trends.Config{AuthorSecret: p.Secret,
+		Alerts: trends.AlertConfig{Searches: p.Searches, Counter: idx}}, log)
 	if err != nil {
 		return err
 	}
