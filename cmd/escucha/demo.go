@@ -71,7 +71,7 @@ func (c *demoCmd) Run(ctx context.Context) error {
 		Tokens:     []dashboards.Token{{Name: "demo", Role: dashboards.RoleAdmin, Secret: token}},
 		TokenLinks: true, Secret: []byte(secret), AlertEvery: 2 * time.Minute,
 		Searches: []escucha.SavedSearch{
-			{ID: "feminicidio", Label: "Búsqueda guardada: feminicidio", Query: "feminicidio femicidio"},
+			{ID: "feminicidio", Label: "Búsqueda guardada: femicidio", Query: "femicidio"},
 			{ID: "extorsion-transporte", Label: "Búsqueda guardada: extorsión al transporte", Query: "extorsion transporte"},
 		},
 		Started: func(base string) {
