@@ -59,7 +59,7 @@ func timeChart(title string, series []chartSeries, percent bool) template.HTML {
 			}
 			return ""
 		}},
-		YAxis:  chart.YAxis{ValueFormatter: func(v any) string { return formatValue(v, percent) }},
+		YAxis:  chart.YAxis{ValueFormatter: func(v any) string { return formatValue(v, percent) }, Ticks: ticks(series, percent)},
 		Series: cs,
 	}
 	if len(cs) > 1 {
@@ -100,6 +100,42 @@ func barChart(title string, labels []string, values []float64) template.HTML {
 		return template.HTML("<p class=\"muted\">No se pudo dibujar el gráfico: " + html.EscapeString(err.Error()) + "</p>")
 	}
 	return svg(b.String())
+}
+
+// ticks gives the y axis round steps (whole documents for counts), so labels never
+// repeat the way go-chart's automatic ticks do on small integer ranges.
+func ticks(series []chartSeries, percent bool) []chart.Tick {
+	hi := 0.0
+	for _, s := range series {
+		for _, v := range s.Values {
+			hi = max(hi, v)
+		}
+	}
+	if hi <= 0 {
+		hi = 1
+	}
+	step := 1.0
+	if percent {
+		step = 0.01
+	}
+	for _, m := range []float64{1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000} {
+		if s := m; !percent && hi/s <= 6 {
+			step = s
+			break
+		}
+		if s := m / 100; percent && hi/s <= 6 {
+			step = s
+			break
+		}
+	}
+	var out []chart.Tick
+	for v := 0.0; v <= hi+step/2; v += step {
+		out = append(out, chart.Tick{Value: v, Label: formatValue(v, percent)})
+	}
+	if last := out[len(out)-1].Value; last < hi {
+		out = append(out, chart.Tick{Value: last + step, Label: formatValue(last+step, percent)})
+	}
+	return out
 }
 
 func formatValue(v any, percent bool) string {

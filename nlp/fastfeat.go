@@ -13,6 +13,8 @@ import (
 // bigram's hash is one short FNV pass over the second stem. Features are
 // de-duplicated by model row with a pooled table instead of a sort.
 
+var skipInfo = wordInfo{skip: true, wRow: -1}
+
 // wordInfo is what the model needs of one folded word.
 type wordInfo struct {
 	skip bool   // too short, stop word or digits: no text feature
@@ -24,9 +26,12 @@ type wordInfo struct {
 // wordCache maps folded words to wordInfo for one model; safe for concurrent use.
 // It stops growing at maxStems entries.
 type wordCache struct {
-	mu sync.RWMutex
-	m  map[string]wordInfo
+	mu   sync.RWMutex
+	m    map[string]int32 // word -> index in list; wordSkip for words that are never features
+	list []wordInfo       // append-only
 }
+
+const wordSkip = -1
 
 // fastModel holds the precomputed rows of the rule features and the pools.
 type fastModel struct {
@@ -41,12 +46,13 @@ type fastModel struct {
 type featScratch struct {
 	seen  []bool  // by model row
 	rows  []int32 // rows set in seen, to reset
-	infos []wordInfo
+	ids   []int32 // per token: index in wordCache.list, wordSkip, or -2-k for extra[k]
 	miss  []int
+	extra []wordInfo // words of this document the full cache does not keep
 }
 
 func newFastModel(m *Model, cats []ccat) *fastModel {
-	f := &fastModel{m: m, words: wordCache{m: map[string]wordInfo{}}, bStart: fnvString(fnvOffset, "b:")}
+	f := &fastModel{m: m, words: wordCache{m: map[string]int32{}}, bStart: fnvString(fnvOffset, "b:")}
 	f.rRow = make([]int32, len(cats))
 	f.rkRow = make([][]int32, len(cats))
 	for ci, cat := range cats {
@@ -112,57 +118,80 @@ func (f *fastModel) predict(t *text, a *analysis, cats []ccat, stems *stemmer, o
 			}
 		}
 	}
-	// word infos: one read lock per document, misses computed outside it
-	infos := sc.infos[:0]
-	miss := sc.miss[:0]
+	// word infos: one read lock per document; misses are computed outside it
+	// and added under the write lock
+	ids, miss, extra := sc.ids[:0], sc.miss[:0], sc.extra[:0]
 	f.words.mu.RLock()
 	for i, tk := range t.toks {
 		if len(tk.s) < 3 { // never a feature: no lookup for "la", "de", "en" …
-			infos = append(infos, wordInfo{skip: true, wRow: -1})
+			ids = append(ids, wordSkip)
 			continue
 		}
-		wi, ok := f.words.m[tk.s]
+		id, ok := f.words.m[tk.s]
 		if !ok {
 			miss = append(miss, i)
 		}
-		infos = append(infos, wi)
+		ids = append(ids, id)
 	}
-	full := len(f.words.m) >= maxStems
+	list := f.words.list
 	f.words.mu.RUnlock()
 	if len(miss) > 0 {
 		for _, i := range miss {
-			infos[i] = f.info(t.toks[i].s, stems)
+			extra = append(extra, f.info(t.toks[i].s, stems))
 		}
-		if !full {
-			f.words.mu.Lock()
-			for _, i := range miss {
-				if len(f.words.m) >= maxStems {
-					break
-				}
-				// the token is a substring of the folded body: keep a copy, not the body
-				f.words.m[strings.Clone(t.toks[i].s)] = infos[i]
+		f.words.mu.Lock()
+		for k, i := range miss {
+			w := t.toks[i].s
+			if id, ok := f.words.m[w]; ok { // added meanwhile, or earlier in this document
+				ids[i] = id
+				continue
 			}
-			f.words.mu.Unlock()
+			ids[i] = int32(-2 - k)
+			if len(f.words.m) >= maxStems {
+				continue // full: this document keeps its own copy in extra
+			}
+			id := int32(wordSkip)
+			if !extra[k].skip {
+				id = int32(len(f.words.list))
+				f.words.list = append(f.words.list, extra[k])
+			}
+			// the token is a substring of the folded body: keep a copy, not the body
+			f.words.m[strings.Clone(w)] = id
+			ids[i] = id
+		}
+		list = f.words.list
+		f.words.mu.Unlock()
+	}
+	info := func(i int) *wordInfo {
+		switch id := ids[i]; {
+		case id >= 0:
+			return &list[id]
+		case id == wordSkip:
+			return &skipInfo
+		default:
+			return &extra[-2-id]
 		}
 	}
 	n := 0
-	for i := range infos {
-		if !infos[i].skip {
+	for i := range ids {
+		if !info(i).skip {
 			n += 2
 		}
 	}
 	if n > 0 {
 		v := 1 / math.Sqrt(float64(n))
-		for i := range infos {
-			cur := &infos[i]
+		var prev *wordInfo
+		for i := range ids {
+			cur := info(i)
+			if i > 0 {
+				prev = info(i - 1)
+			}
 			if cur.skip || cur.stem == "" {
 				continue
 			}
 			add(cur.wRow, v)
-			if i > 0 && t.toks[i-1].sent == t.toks[i].sent {
-				if prev := &infos[i-1]; !prev.skip && prev.stem != "" {
-					add(m.row(fnvString(prev.bPre, cur.stem)), v)
-				}
+			if i > 0 && t.toks[i-1].sent == t.toks[i].sent && !prev.skip && prev.stem != "" {
+				add(m.row(fnvString(prev.bPre, cur.stem)), v)
 			}
 		}
 	}
@@ -173,9 +202,9 @@ func (f *fastModel) predict(t *text, a *analysis, cats []ccat, stems *stemmer, o
 		sc.seen[r] = false
 	}
 	sc.rows = sc.rows[:0]
-	sc.infos, sc.miss = infos[:0], miss[:0]
-	if cap(sc.infos) > 1<<16 {
-		sc.infos = nil // do not keep a giant document's table
+	sc.ids, sc.miss, sc.extra = ids[:0], miss[:0], extra[:0]
+	if cap(sc.ids) > 1<<16 {
+		sc.ids, sc.miss, sc.extra = nil, nil, nil // do not keep a giant document's tables
 	}
 	f.pool.Put(sc)
 }

@@ -37,10 +37,10 @@ type Model struct {
 	index map[uint64]int // hash of feature name → row of w
 	// has is a one-hash Bloom filter of index's keys: most bigrams of a text
 	// have no weight and are rejected without a map lookup.
-	has []uint64
-	w     [][]float32    // w[row][cat]
-	bias  []float64
-	cats  []string
+	has  []uint64
+	w    [][]float32 // w[row][cat]
+	bias []float64
+	cats []string
 }
 
 // LabelModel holds one category's weights (only the non-negligible ones).
