@@ -45,7 +45,7 @@ type pipeline struct {
 	AlertEvery time.Duration // how often the early warning runs; default 10m
 	// Searches are saved searches the early warning watches (counts from the index).
 	Searches []escucha.SavedSearch
-	Logger     *slog.Logger
+	Logger   *slog.Logger
 	// Started, when set, is called with the server's base URL once it listens.
 	Started func(baseURL string)
 

@@ -244,6 +244,9 @@ func (x *doc) mentionAt(i int) bool {
 // accentMismatch reports whether the surface carries an accent that no name of
 // its candidates has at that letter: "cayó" is a verb, not Cayo.
 func (x *doc) accentMismatch(m *mention) bool {
+	if isASCII(x.body[m.os:m.oe]) {
+		return false // no accent to compare
+	}
 	surface := []rune(strings.ToLower(x.body[m.os:m.oe]))
 	accented := false
 	for _, r := range surface {
@@ -983,6 +986,15 @@ func (x *doc) futureSentence(m *mention) bool {
 	}
 	x.future[s] = v
 	return v
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // futureCutset is trimmed from the end of a word before its ending is read.

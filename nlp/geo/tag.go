@@ -258,7 +258,7 @@ func (x *doc) findCapital(add func(s, e int, cands []int, zona string)) {
 
 // words returns up to n word tokens of ft ending before i, nearest last.
 func words(ft string, i, n int) []string {
-	var out []string
+	out := make([]string, 0, n)
 	for len(out) < n && i > 0 {
 		j := i
 		for j > 0 && !isWordByte(ft[j-1]) && ft[j-1] != '.' {
