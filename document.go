@@ -5,10 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Platforms a document can come from.
@@ -239,26 +241,129 @@ var knownFields = func() map[string]bool {
 }()
 
 // UnmarshalJSON decodes a document and keeps fields it does not know in Extra.
+// Unknown keys are found by a scan of the top-level keys (no second full decode).
 func (d *Document) UnmarshalJSON(b []byte) error {
 	var a documentAlias
 	if err := json.Unmarshal(b, &a); err != nil {
 		return err
 	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(b, &raw); err != nil {
+	extra, err := unknownFields(b)
+	if err != nil {
 		return err
 	}
-	for k, v := range raw {
-		if knownFields[k] {
-			continue
-		}
-		if a.Extra == nil {
-			a.Extra = map[string]json.RawMessage{}
-		}
-		a.Extra[k] = v
-	}
+	a.Extra = extra
 	*d = Document(a)
 	return nil
+}
+
+// unknownFields returns the top-level members of the JSON object b whose keys are not
+// document fields. b has already been validated by json.Unmarshal.
+func unknownFields(b []byte) (map[string]json.RawMessage, error) {
+	var out map[string]json.RawMessage
+	i := skipSpace(b, 0)
+	if i >= len(b) || b[i] != '{' {
+		return nil, nil
+	}
+	i++
+	for {
+		i = skipSpace(b, i)
+		if i >= len(b) || b[i] == '}' {
+			return out, nil
+		}
+		if b[i] == ',' {
+			i++
+			continue
+		}
+		ks := i
+		ke, err := skipString(b, i)
+		if err != nil {
+			return nil, err
+		}
+		i = skipSpace(b, ke)
+		if i >= len(b) || b[i] != ':' {
+			return nil, errors.New("document: malformed object")
+		}
+		i = skipSpace(b, i+1)
+		vs := i
+		ve, err := skipValue(b, i)
+		if err != nil {
+			return nil, err
+		}
+		i = ve
+		rawKey := b[ks:ke]
+		var key string
+		if bytes.IndexByte(rawKey, '\\') < 0 && utf8.Valid(rawKey) {
+			key = string(rawKey[1 : len(rawKey)-1])
+		} else if err := json.Unmarshal(rawKey, &key); err != nil {
+			return nil, err
+		}
+		if knownFields[key] {
+			continue
+		}
+		if out == nil {
+			out = map[string]json.RawMessage{}
+		}
+		out[key] = append(json.RawMessage(nil), b[vs:ve]...)
+	}
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// skipString returns the index just after the JSON string starting at b[i].
+func skipString(b []byte, i int) (int, error) {
+	if i >= len(b) || b[i] != '"' {
+		return 0, errors.New("document: expected a string")
+	}
+	for i++; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1, nil
+		}
+	}
+	return 0, errors.New("document: unterminated string")
+}
+
+// skipValue returns the index just after the JSON value starting at b[i].
+func skipValue(b []byte, i int) (int, error) {
+	if i >= len(b) {
+		return 0, errors.New("document: missing value")
+	}
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				e, err := skipString(b, i)
+				if err != nil {
+					return 0, err
+				}
+				i = e - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1, nil
+				}
+			}
+		}
+		return 0, errors.New("document: unterminated value")
+	default: // number, true, false, null
+		for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' && b[i] != ' ' && b[i] != '\t' && b[i] != '\n' && b[i] != '\r' {
+			i++
+		}
+		return i, nil
+	}
 }
 
 // MarshalJSON encodes a document with its unknown fields after the known ones.

@@ -87,3 +87,50 @@ func FuzzDecodeDocument(f *testing.F) {
 		}
 	})
 }
+
+// FuzzUnknownFields checks the key scanner against a plain map decode.
+func FuzzUnknownFields(f *testing.F) {
+	f.Add(`{"id":"a","x":{"k":"}\"]"},"y":[1,{"z":null}],"t\u00e9":-1.5e3,"id":"b"}`)
+	f.Add(`{ "id" : "a" , "n" : true }`)
+	f.Fuzz(func(t *testing.T, s string) {
+		var d escucha.Document
+		if err := json.Unmarshal([]byte(s), &d); err != nil {
+			return
+		}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(s), &m); err != nil {
+			return
+		}
+		known := map[string]bool{}
+		for _, k := range []string{"id", "url", "canonical_url", "source", "source_country", "platform", "kind", "title",
+			"text", "lang", "published", "fetched", "author", "engagement", "version", "deleted", "categories", "places",
+			"campaigns", "framing", "cluster_id", "dup_of"} {
+			known[k] = true
+		}
+		want := 0
+		for k, v := range m {
+			if known[k] {
+				continue
+			}
+			want++
+			got, ok := d.Extra[k]
+			if !ok {
+				t.Fatalf("%s: key %q lost", s, k)
+			}
+			var a, b any
+			json.Unmarshal(v, &a)
+			json.Unmarshal(got, &b)
+			if ja, _ := json.Marshal(a); string(ja) != string(mustJSON(b)) {
+				t.Fatalf("%s: key %q = %s, want %s", s, k, got, v)
+			}
+		}
+		if len(d.Extra) != want {
+			t.Fatalf("%s: %d extra fields, want %d", s, len(d.Extra), want)
+		}
+	})
+}
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
+}
