@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"time"
@@ -87,7 +88,11 @@ func (c *aggregateCmd) Run(ctx context.Context) error {
 	if c.sf.Enabled() {
 		return stream.RunSink(ctx, c.sf.Config(escucha.TopicEnriched, "", c.env.Logger), s)
 	}
-	if err := stream.SinkJSONL(ctx, c.env.Stdin, s, c.sf.JSONL(c.env.Logger)); err != nil {
+	opts, err := c.sf.JSONL(c.env.Logger)
+	if err != nil {
+		return err
+	}
+	if err := stream.SinkJSONL(ctx, c.env.Stdin, s, opts); err != nil {
 		return err
 	}
 	if c.alertsDay != "" {
@@ -123,10 +128,11 @@ func (c *aggregateCmd) watch(ctx context.Context, s trends.Store) {
 }
 
 func (c *aggregateCmd) Close() error {
+	ferr := c.sf.Close()
 	if c.s == nil {
-		return nil
+		return ferr
 	}
 	err := c.s.Close()
 	c.s = nil
-	return err
+	return errors.Join(err, ferr)
 }

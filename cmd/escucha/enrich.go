@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
 
 	"github.com/infosegura/escucha"
 	"github.com/infosegura/escucha/nlp"
@@ -25,9 +24,7 @@ type enrichCmd struct {
 	noModel  bool
 	noGeo    bool
 	aliases  string
-	dlq      string
 	sf       *streamFlags
-	dlqFile  *os.File
 }
 
 func (c *enrichCmd) ParseFlags(args []string) error {
@@ -38,7 +35,6 @@ func (c *enrichCmd) ParseFlags(args []string) error {
 	fs.BoolVar(&c.noModel, "no-model", false, "clasifica solo con las reglas de la taxonomía")
 	fs.BoolVar(&c.noGeo, "no-geo", false, "no geolocaliza")
 	fs.StringVar(&c.aliases, "geo-aliases", "", "TSV de alias de lugares adicionales (id<TAB>alias)")
-	fs.StringVar(&c.dlq, "dlq", "", "en modo JSON Lines, archivo donde escribir las líneas inválidas (vacío: solo el log)")
 	c.sf = addStreamFlags(fs, "enrich")
 	c.sf.Getenv = c.env.Getenv
 	if err := fs.Parse(args); err != nil {
@@ -67,21 +63,11 @@ func (c *enrichCmd) Run(ctx context.Context) error {
 	if c.sf.Enabled() {
 		return stream.RunProcessor(ctx, c.sf.Config(escucha.TopicRaw, escucha.TopicEnriched, c.env.Logger), e)
 	}
-	opts := c.sf.JSONL(c.env.Logger)
-	if c.dlq != "" {
-		if c.dlqFile, err = os.Create(c.dlq); err != nil {
-			return fmt.Errorf("open dlq: %w", err)
-		}
-		opts.DLQ = c.dlqFile
+	opts, err := c.sf.JSONL(c.env.Logger)
+	if err != nil {
+		return err
 	}
 	return stream.FilterJSONL(ctx, c.env.Stdin, c.env.Stdout, e, opts)
 }
 
-func (c *enrichCmd) Close() error {
-	if c.dlqFile == nil {
-		return nil
-	}
-	err := c.dlqFile.Close()
-	c.dlqFile = nil
-	return err
-}
+func (c *enrichCmd) Close() error { return c.sf.Close() }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"time"
@@ -56,7 +57,11 @@ func (c *indexCmd) Run(ctx context.Context) error {
 	if c.sf.Enabled() {
 		return stream.RunSink(ctx, c.sf.Config(escucha.TopicEnriched, "", c.env.Logger), ix)
 	}
-	if err := stream.SinkJSONL(ctx, c.env.Stdin, ix, c.sf.JSONL(c.env.Logger)); err != nil {
+	opts, err := c.sf.JSONL(c.env.Logger)
+	if err != nil {
+		return err
+	}
+	if err := stream.SinkJSONL(ctx, c.env.Stdin, ix, opts); err != nil {
 		return err
 	}
 	n, err := ix.DocCount()
@@ -82,10 +87,11 @@ func applyRetention(ctx context.Context, ix *index.Index, keep int, env *Env) er
 }
 
 func (c *indexCmd) Close() error {
+	ferr := c.sf.Close()
 	if c.ix == nil {
-		return nil
+		return ferr
 	}
 	err := c.ix.Close()
 	c.ix = nil
-	return err
+	return errors.Join(err, ferr)
 }

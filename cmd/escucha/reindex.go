@@ -111,7 +111,11 @@ func (c *reindexCmd) fromArchive(ctx context.Context, ix *index.Index) error {
 			r = gz
 		}
 	}
-	return stream.SinkJSONL(ctx, r, ix, c.sf.JSONL(c.env.Logger))
+	opts, err := c.sf.JSONL(c.env.Logger)
+	if err != nil {
+		return err
+	}
+	return stream.SinkJSONL(ctx, r, ix, opts)
 }
 
 // fromTopic reads escucha.enriched from the beginning with a group of its own and
@@ -171,10 +175,11 @@ func (s *idleSink) idleFor() time.Duration {
 }
 
 func (c *reindexCmd) Close() error {
+	ferr := c.sf.Close()
 	if c.ix == nil {
-		return nil
+		return ferr
 	}
 	err := c.ix.Close()
 	c.ix = nil
-	return err
+	return errors.Join(err, ferr)
 }

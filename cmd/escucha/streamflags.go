@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"log/slog"
 	"os"
 	"strings"
@@ -17,6 +18,8 @@ type streamFlags struct {
 	group          string
 	batch          int
 	sessionTimeout time.Duration
+	dlq            string
+	dlqFile        *os.File
 	// Getenv reads the ESCUCHA_BROKERS fallback; os.Getenv unless a command sets
 	// its Env's.
 	Getenv func(string) string
@@ -29,6 +32,7 @@ func addStreamFlags(fs *flag.FlagSet, stage string) *streamFlags {
 	fs.StringVar(&sf.brokers, "brokers", "", "brokers Kafka separados por comas (o $ESCUCHA_BROKERS); sin brokers, lee y escribe JSON Lines")
 	fs.StringVar(&sf.group, "group", "escucha-"+stage, "grupo de consumidores de la etapa")
 	fs.IntVar(&sf.batch, "batch", 500, "documentos por lote")
+	fs.StringVar(&sf.dlq, "dlq", "", "en modo JSON Lines, archivo (se añade al final) donde quedan las líneas inválidas con su error; vacío: solo el log")
 	fs.DurationVar(&sf.sessionTimeout, "session-timeout", 10*time.Second, "tras cuánto tiempo sin señal el grupo reparte las particiones de una instancia caída")
 	return sf
 }
@@ -67,6 +71,29 @@ func (sf *streamFlags) Config(in, out string, logger *slog.Logger) stream.Config
 }
 
 // JSONL is the options of the stage's JSON Lines mode.
-func (sf *streamFlags) JSONL(logger *slog.Logger) stream.JSONLOptions {
-	return stream.JSONLOptions{BatchSize: sf.batch, Stage: sf.stage, Logger: logger}
+// JSONL is the JSON-Lines configuration of the stage; with --dlq, poison lines are
+// appended to that file (opened here, closed by Close).
+func (sf *streamFlags) JSONL(logger *slog.Logger) (stream.JSONLOptions, error) {
+	opts := stream.JSONLOptions{BatchSize: sf.batch, Stage: sf.stage, Logger: logger}
+	if sf.dlq != "" {
+		if sf.dlqFile == nil {
+			f, err := os.OpenFile(sf.dlq, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o640)
+			if err != nil {
+				return opts, fmt.Errorf("open dlq: %w", err)
+			}
+			sf.dlqFile = f
+		}
+		opts.DLQ = sf.dlqFile
+	}
+	return opts, nil
+}
+
+// Close closes the DLQ file, if one was opened.
+func (sf *streamFlags) Close() error {
+	if sf == nil || sf.dlqFile == nil {
+		return nil
+	}
+	err := sf.dlqFile.Close()
+	sf.dlqFile = nil
+	return err
 }
