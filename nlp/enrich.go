@@ -127,7 +127,7 @@ func New(cfg Config, logger *slog.Logger) (*Enricher, error) {
 		if e.model, err = LoadModel(cfg.ModelPath); err != nil {
 			return nil, err
 		}
-		e.fast = newFastModel(e.model, e.c.cats)
+		e.fast = newFastModel(e.model, e.c)
 		if e.model.Taxonomy != tax.Version {
 			logger.Warn("model trained with another taxonomy version; retrain with escucha train",
 				"model_taxonomy", e.model.Taxonomy, "taxonomy", tax.Version)
@@ -192,7 +192,15 @@ func (e *Enricher) Enrich(d *escucha.Document) error {
 			d.Places = e.geo.Tag(d)
 		}
 	}
+	if r.t.voc != nil {
+		e.fast.release(r.t.voc)
+		r.t.voc = nil
+	}
 	putToks(r.t.toks)
+	putFold(r.t.fold)
+	if r.a != nil {
+		r.a.release()
+	}
 	lang := d.Lang
 	if lang == "" {
 		lang = "und"
@@ -230,13 +238,16 @@ func (e *Enricher) analyse(d *escucha.Document) result {
 	if d.Title != "" && d.Text != "" {
 		titleLen = len(d.Title)
 	}
-	t := prepareInto(body, titleLen, getToks())
+	t := prepareInto(body, titleLen, getToks(), getFold())
 	var r result
 	r.t, r.whole = t, whole
 	r.lang = detectLang(body, t.toks)
 	r.campaigns = matchCampaigns(e.campaigns, d, t)
 	if !slices.Contains(Languages, r.lang) {
 		return r // other languages get lang and no classification
+	}
+	if e.fast != nil {
+		t.voc = e.fast.lookup(t, &e.stems) // one word-cache lookup per token for scan and model
 	}
 	a := e.c.analyse(t, r.lang)
 	r.a = a

@@ -2,6 +2,7 @@ package nlp
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -45,19 +46,30 @@ func TestProcessCancelled(t *testing.T) {
 }
 
 // TestConcurrentEnrich runs one Enricher from many goroutines (run with -race).
+// TestConcurrentEnrich checks that concurrent calls (pooled buffers, the shared
+// word cache filled while others read it) give the sequential output, whole
+// documents compared.
 func TestConcurrentEnrich(t *testing.T) {
-	e := mustEnricher(t, Config{NoGeo: true})
+	seq := mustEnricher(t, Config{})
+	e := mustEnricher(t, Config{}) // a cold word cache, filled concurrently
 	docs := loadDev(t)
 	if len(docs) > 120 {
 		docs = docs[:120]
 	}
+	show := func(d *escucha.Document) string {
+		b, err := json.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
 	want := make([]string, len(docs))
 	for i, d := range docs {
 		c := clearPred(d)
-		if err := e.Enrich(c); err != nil {
+		if err := seq.Enrich(c); err != nil {
 			t.Fatal(err)
 		}
-		want[i] = fmt.Sprint(c.CategoryIDs(), c.FramingIDs(), c.CampaignIDs())
+		want[i] = show(c)
 	}
 	var wg sync.WaitGroup
 	for g := range 4 {
@@ -70,8 +82,8 @@ func TestConcurrentEnrich(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				if got := fmt.Sprint(c.CategoryIDs(), c.FramingIDs(), c.CampaignIDs()); got != want[i] {
-					t.Errorf("%s: concurrent %s, sequential %s", c.ID, got, want[i])
+				if got := show(c); got != want[i] {
+					t.Errorf("%s: concurrent\n%s\nsequential\n%s", c.ID, got, want[i])
 				}
 			}
 		}()

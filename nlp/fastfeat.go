@@ -17,42 +17,134 @@ var skipInfo = wordInfo{skip: true, wRow: -1}
 
 // wordInfo is what the model needs of one folded word.
 type wordInfo struct {
-	skip bool   // too short, stop word or digits: no text feature
-	stem string // Snowball stem ("" counts but emits nothing, as in eachFeature)
-	wRow int32  // model row of "w:"+stem, -1 none
-	bPre uint64 // FNV-1a state after "b:"+stem+"_"
+	walk []int32 // the word's walk of the taxonomy matcher's trie (matcher.walk)
+	skip bool    // too short, stop word or digits: no text feature
+	stem string  // Snowball stem ("" counts but emits nothing, as in eachFeature)
+	wRow int32   // model row of "w:"+stem, -1 none
+	bPre uint64  // FNV-1a state after "b:"+stem+"_"
 }
 
 // wordCache maps folded words to wordInfo for one model; safe for concurrent use.
 // It stops growing at maxStems entries.
 type wordCache struct {
 	mu   sync.RWMutex
-	m    map[string]int32 // word -> index in list; wordSkip for words that are never features
+	m    map[string]int32 // word -> index in list
 	list []wordInfo       // append-only
 }
 
-const wordSkip = -1
+// wordShort marks a token shorter than 3 bytes: never a model feature, not
+// looked up (its trie walk is one or two steps).
+const wordShort = -1
+
+// docVocab is the per-token lookup of one document, shared by the pattern scan
+// and the model: ids[i] indexes list (a snapshot of the cache), is wordShort,
+// or is -2-k for extra[k] (a word the full cache does not keep).
+type docVocab struct {
+	ids   []int32
+	list  []wordInfo
+	extra []wordInfo
+	miss  []int
+}
+
+// info is token i's wordInfo, nil for a short token.
+func (v *docVocab) info(i int) *wordInfo {
+	switch id := v.ids[i]; {
+	case id >= 0:
+		return &v.list[id]
+	case id == wordShort:
+		return nil
+	default:
+		return &v.extra[-2-id]
+	}
+}
+
+// walks gives scanWalks the cached trie walks.
+func (v *docVocab) walks(i int) ([]int32, bool) {
+	if wi := v.info(i); wi != nil {
+		return wi.walk, true
+	}
+	return nil, false
+}
+
+// lookup finds every token of t in the word cache: one read lock per document;
+// misses are computed outside it and added under the write lock.
+func (f *fastModel) lookup(t *text, stems *stemmer) *docVocab {
+	v := f.vocPool.Get().(*docVocab)
+	ids, miss, extra := v.ids[:0], v.miss[:0], v.extra[:0]
+	f.words.mu.RLock()
+	for i, tk := range t.toks {
+		if len(tk.s) < 3 {
+			ids = append(ids, wordShort)
+			continue
+		}
+		id, ok := f.words.m[tk.s]
+		if !ok {
+			miss = append(miss, i)
+		}
+		ids = append(ids, id)
+	}
+	list := f.words.list
+	f.words.mu.RUnlock()
+	if len(miss) > 0 {
+		for _, i := range miss {
+			extra = append(extra, f.info(t.toks[i].s, stems))
+		}
+		f.words.mu.Lock()
+		for k, i := range miss {
+			w := t.toks[i].s
+			if id, ok := f.words.m[w]; ok { // added meanwhile, or earlier in this document
+				ids[i] = id
+				continue
+			}
+			ids[i] = int32(-2 - k)
+			if len(f.words.m) >= maxStems {
+				continue // full: this document keeps its own copy in extra
+			}
+			id := int32(len(f.words.list))
+			f.words.list = append(f.words.list, extra[k])
+			// the token is a substring of the folded body: keep a copy, not the body
+			f.words.m[strings.Clone(w)] = id
+			ids[i] = id
+		}
+		list = f.words.list
+		f.words.mu.Unlock()
+	}
+	v.ids, v.list, v.extra, v.miss = ids, list, extra, miss
+	return v
+}
+
+func (f *fastModel) release(v *docVocab) {
+	if v == nil {
+		return
+	}
+	v.list = nil
+	v.ids, v.extra, v.miss = v.ids[:0], v.extra[:0], v.miss[:0]
+	if cap(v.ids) > 1<<16 {
+		v.ids, v.extra, v.miss = nil, nil, nil // do not keep a giant document's tables
+	}
+	f.vocPool.Put(v)
+}
 
 // fastModel holds the precomputed rows of the rule features and the pools.
 type fastModel struct {
-	m      *Model
-	words  wordCache
-	rRow   []int32   // per compiled category: row of "r:"+id, -1 none
-	rkRow  [][]int32 // per compiled category and evidence kind: row of "rk:"+id+"_"+kind
-	bStart uint64    // FNV state after "b:"
-	pool   sync.Pool // *featScratch
+	m       *Model
+	trie    *matcher  // the taxonomy's matcher: words cache their walk of its trie
+	vocPool sync.Pool // *docVocab
+	words   wordCache
+	rRow    []int32   // per compiled category: row of "r:"+id, -1 none
+	rkRow   [][]int32 // per compiled category and evidence kind: row of "rk:"+id+"_"+kind
+	bStart  uint64    // FNV state after "b:"
+	pool    sync.Pool // *featScratch
 }
 
 type featScratch struct {
-	seen  []bool  // by model row
-	rows  []int32 // rows set in seen, to reset
-	ids   []int32 // per token: index in wordCache.list, wordSkip, or -2-k for extra[k]
-	miss  []int
-	extra []wordInfo // words of this document the full cache does not keep
+	seen []bool  // by model row
+	rows []int32 // rows set in seen, to reset
 }
 
-func newFastModel(m *Model, cats []ccat) *fastModel {
-	f := &fastModel{m: m, words: wordCache{m: map[string]int32{}}, bStart: fnvString(fnvOffset, "b:")}
+func newFastModel(m *Model, c *compiled) *fastModel {
+	cats := c.cats
+	f := &fastModel{m: m, trie: c.m, words: wordCache{m: map[string]int32{}}, bStart: fnvString(fnvOffset, "b:")}
 	f.rRow = make([]int32, len(cats))
 	f.rkRow = make([][]int32, len(cats))
 	for ci, cat := range cats {
@@ -63,6 +155,7 @@ func newFastModel(m *Model, cats []ccat) *fastModel {
 		}
 	}
 	f.pool.New = func() any { return &featScratch{seen: make([]bool, len(m.w))} }
+	f.vocPool.New = func() any { return &docVocab{} }
 	return f
 }
 
@@ -78,11 +171,13 @@ func (m *Model) row(h uint64) int32 {
 }
 
 func (f *fastModel) info(w string, stems *stemmer) wordInfo {
+	walk := f.trie.walk(w, nil)
 	if len(w) < 3 || stopword(w) || isDigits(w) {
-		return wordInfo{skip: true, wRow: -1}
+		return wordInfo{walk: walk, skip: true, wRow: -1}
 	}
 	st := stems.stem(w)
 	return wordInfo{
+		walk: walk,
 		stem: st,
 		wRow: f.m.row(fnvString(fnvString(fnvOffset, "w:"), st)),
 		bPre: fnvString(fnvString(f.bStart, st), "_"),
@@ -118,59 +213,16 @@ func (f *fastModel) predict(t *text, a *analysis, cats []ccat, stems *stemmer, o
 			}
 		}
 	}
-	// word infos: one read lock per document; misses are computed outside it
-	// and added under the write lock
-	ids, miss, extra := sc.ids[:0], sc.miss[:0], sc.extra[:0]
-	f.words.mu.RLock()
-	for i, tk := range t.toks {
-		if len(tk.s) < 3 { // never a feature: no lookup for "la", "de", "en" …
-			ids = append(ids, wordSkip)
-			continue
-		}
-		id, ok := f.words.m[tk.s]
-		if !ok {
-			miss = append(miss, i)
-		}
-		ids = append(ids, id)
+	v, own := t.voc, false
+	if v == nil {
+		v, own = f.lookup(t, stems), true
 	}
-	list := f.words.list
-	f.words.mu.RUnlock()
-	if len(miss) > 0 {
-		for _, i := range miss {
-			extra = append(extra, f.info(t.toks[i].s, stems))
-		}
-		f.words.mu.Lock()
-		for k, i := range miss {
-			w := t.toks[i].s
-			if id, ok := f.words.m[w]; ok { // added meanwhile, or earlier in this document
-				ids[i] = id
-				continue
-			}
-			ids[i] = int32(-2 - k)
-			if len(f.words.m) >= maxStems {
-				continue // full: this document keeps its own copy in extra
-			}
-			id := int32(wordSkip)
-			if !extra[k].skip {
-				id = int32(len(f.words.list))
-				f.words.list = append(f.words.list, extra[k])
-			}
-			// the token is a substring of the folded body: keep a copy, not the body
-			f.words.m[strings.Clone(w)] = id
-			ids[i] = id
-		}
-		list = f.words.list
-		f.words.mu.Unlock()
-	}
+	ids := v.ids
 	info := func(i int) *wordInfo {
-		switch id := ids[i]; {
-		case id >= 0:
-			return &list[id]
-		case id == wordSkip:
-			return &skipInfo
-		default:
-			return &extra[-2-id]
+		if wi := v.info(i); wi != nil {
+			return wi
 		}
+		return &skipInfo
 	}
 	n := 0
 	for i := range ids {
@@ -202,9 +254,8 @@ func (f *fastModel) predict(t *text, a *analysis, cats []ccat, stems *stemmer, o
 		sc.seen[r] = false
 	}
 	sc.rows = sc.rows[:0]
-	sc.ids, sc.miss, sc.extra = ids[:0], miss[:0], extra[:0]
-	if cap(sc.ids) > 1<<16 {
-		sc.ids, sc.miss, sc.extra = nil, nil, nil // do not keep a giant document's tables
+	if own {
+		f.release(v)
 	}
 	f.pool.Put(sc)
 }

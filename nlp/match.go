@@ -396,8 +396,34 @@ func (m *matcher) add(src string) (int, error) {
 	return id, nil
 }
 
+// walk appends to dst the candidate lists the trie walk of w meets, in the
+// order scan tries them: prefix lists by depth, then the literal list.
+func (m *matcher) walk(w string, dst []int32) []int32 {
+	n := 0
+	for j := 0; j < len(w); j++ {
+		c := trieIndex(w[j])
+		if c < 0 {
+			return dst
+		}
+		if n = int(m.nodes[n].next[c]); n == 0 {
+			return dst
+		}
+		if li := m.nodes[n].pre; li != 0 {
+			dst = append(dst, li)
+		}
+	}
+	if n != 0 && m.nodes[n].lit != 0 {
+		dst = append(dst, m.nodes[n].lit)
+	}
+	return dst
+}
+
 // scan returns all hits, in token order.
-func (m *matcher) scan(toks []token, dst []hit) []hit {
+func (m *matcher) scan(toks []token, dst []hit) []hit { return m.scanWalks(toks, nil, dst) }
+
+// scanWalks is scan where walks(i), when walks is not nil and ok, gives
+// m.walk(toks[i].s) from a cache.
+func (m *matcher) scanWalks(toks []token, walks func(i int) ([]int32, bool), dst []hit) []hit {
 	if dst == nil {
 		dst = make([]hit, 0, 64)
 	}
@@ -432,6 +458,14 @@ func (m *matcher) scan(toks []token, dst []hit) []hit {
 			nw := toks[i+1].s
 			nextC = trieIndex(nw[0])
 			nextK, nextOK = wordPairKey(nw)
+		}
+		if walks != nil {
+			if ls, ok := walks(i); ok {
+				for _, li := range ls {
+					try(li, i)
+				}
+				continue
+			}
 		}
 		n := 0
 		for j := 0; j < len(w); j++ {

@@ -30,7 +30,7 @@ func TestTrainSplit(t *testing.T) {
 		t.Fatal(err)
 	}
 	withModel := mustEnricher(t, Config{NoModel: true, NoGeo: true})
-	withModel.model, withModel.fast = m, newFastModel(m, withModel.c.cats)
+	withModel.model, withModel.fast = m, newFastModel(m, withModel.c)
 	rr := Evaluate(test, enrichAll(t, rules, test))
 	rm := Evaluate(test, enrichAll(t, withModel, test))
 	t.Logf("held-out %d docs: rules macro-F1 %.3f femicidio %.3f | rules+model macro-F1 %.3f femicidio %.3f",

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/infosegura/escucha"
 )
@@ -213,6 +214,32 @@ type analysis struct {
 	kinds    []map[string]float64 // per category: summed weight per evidence kind
 	frameRaw []float64
 	frameEv  [][]escucha.Span
+	bufs     *analysisBufs
+}
+
+// analysisBufs are the per-document tables of an analysis, recycled by release.
+type analysisBufs struct {
+	hits  []hit
+	inDoc []bool
+}
+
+var analysisPool sync.Pool
+
+// release returns a's hit list and presence table for reuse; a must not be used
+// afterwards (Enrich calls it once the document is done).
+func (a *analysis) release() {
+	b := a.bufs
+	if b == nil {
+		return
+	}
+	for _, h := range a.hits {
+		b.inDoc[h.pat] = false
+	}
+	if cap(a.hits) <= 1<<14 { // do not keep a giant document's list
+		b.hits = a.hits[:0]
+		analysisPool.Put(b)
+	}
+	a.bufs, a.hits, a.inDoc = nil, nil, nil
 }
 
 // Languages the taxonomy may have terms for.
@@ -220,7 +247,15 @@ var Languages = []string{"es", "en"}
 
 // analyse runs the terms of language lang over t.
 func (c *compiled) analyse(t *text, lang string) *analysis {
-	a := &analysis{t: t, hits: c.m.scan(t.toks, nil), inDoc: make([]bool, len(c.m.pats))}
+	bufs, _ := analysisPool.Get().(*analysisBufs)
+	if bufs == nil || len(bufs.inDoc) != len(c.m.pats) {
+		bufs = &analysisBufs{hits: make([]hit, 0, 32), inDoc: make([]bool, len(c.m.pats))}
+	}
+	var walks func(int) ([]int32, bool)
+	if t.voc != nil {
+		walks = t.voc.walks
+	}
+	a := &analysis{t: t, hits: c.m.scanWalks(t.toks, walks, bufs.hits[:0]), inDoc: bufs.inDoc, bufs: bufs}
 	for _, h := range a.hits {
 		a.inDoc[h.pat] = true
 	}

@@ -26,7 +26,8 @@ type text struct {
 	fold   *textfold.Folded
 	toks   []token
 	sents  []sentence
-	titleN int // bytes of the title in body (0 when there is none)
+	titleN int       // bytes of the title in body (0 when there is none)
+	voc    *docVocab // per-token word-cache entries (Enrich with a model), nil otherwise
 }
 
 // sentence is a [first,last) token range and its folded byte range.
@@ -40,14 +41,30 @@ func isWordByte(c byte) bool {
 }
 
 // prepare folds body, tokenises and splits it into sentences.
-func prepare(body string, titleLen int) *text { return prepareInto(body, titleLen, nil) }
+func prepare(body string, titleLen int) *text { return prepareInto(body, titleLen, nil, nil) }
 
-// prepareInto is prepare appending the tokens to toks[:0] (a pooled slice).
-func prepareInto(body string, titleLen int, toks []token) *text {
-	t := &text{body: body, fold: textfold.Fold(body), titleN: titleLen}
+// prepareInto is prepare appending the tokens to toks[:0] and reusing the offset
+// table of fold (pooled, may be nil).
+func prepareInto(body string, titleLen int, toks []token, fold *textfold.Folded) *text {
+	t := &text{body: body, fold: textfold.FoldInto(fold, body), titleN: titleLen}
 	t.toks = tokenizeInto(t.fold.Text, toks)
 	t.sents = splitSentences(body, t.fold, t.toks, titleLen)
 	return t
+}
+
+// foldPool recycles folded texts' offset tables between documents, as tokPool.
+var foldPool sync.Pool
+
+func getFold() *textfold.Folded {
+	f, _ := foldPool.Get().(*textfold.Folded)
+	return f
+}
+
+func putFold(f *textfold.Folded) {
+	if f == nil || len(f.Text) > 1<<20 {
+		return
+	}
+	foldPool.Put(f)
 }
 
 // tokPool recycles token slices between documents (Enrich returns them once the

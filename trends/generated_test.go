@@ -99,7 +99,6 @@ func genCorpus(seed uint64, n int) ([][]*escucha.Document, map[string]*escucha.D
 // re-versions, deletions, duplicates and out-of-order delivery, and requires the
 // same answers from both, and attention/territory equal to a Go reference.
 func TestGeneratedCorpus(t *testing.T) {
-	ctx := context.Background()
 	batches, final := genCorpus(42, 3000)
 	now := day("2026-03-02")
 	stores := openStores(t, trends.Config{AuthorSecret: secret, Now: func() time.Time { return now }})
@@ -111,53 +110,8 @@ func TestGeneratedCorpus(t *testing.T) {
 			write(t, ns.s, b...)
 		}
 		f := escucha.Filter{From: day("2026-01-01"), To: day("2026-03-02")}
-		questions := []struct {
-			name string
-			ask  func() (any, error)
-		}{
-			{"attention_category_day", func() (any, error) {
-				return ns.s.Attention(ctx, escucha.AttentionQuery{Filter: f, By: escucha.ByCategory, Interval: escucha.IntervalDay})
-			}},
-			{"attention_admin2_week_filtered", func() (any, error) {
-				g := f
-				g.Admin1 = []string{"GT-01", "GT-05"}
-				g.Categories = []string{"homicidio", "extorsion"}
-				return ns.s.Attention(ctx, escucha.AttentionQuery{Filter: g, By: escucha.ByAdmin2, Interval: escucha.IntervalWeek})
-			}},
-			{"attention_source_month_top3", func() (any, error) {
-				return ns.s.Attention(ctx, escucha.AttentionQuery{Filter: f, By: escucha.BySource, Interval: escucha.IntervalMonth, Limit: 3})
-			}},
-			{"attention_campaign_framing", func() (any, error) {
-				g := f
-				g.Platforms = []string{"bluesky", "mastodon"}
-				return ns.s.Attention(ctx, escucha.AttentionQuery{Filter: g, By: escucha.ByFraming, Interval: escucha.IntervalDay})
-			}},
-			{"territory_admin1", func() (any, error) {
-				return ns.s.Territory(ctx, escucha.TerritoryQuery{Filter: escucha.Filter{From: day("2026-02-01"), To: day("2026-03-02")}})
-			}},
-			{"territory_admin2", func() (any, error) {
-				return ns.s.Territory(ctx, escucha.TerritoryQuery{Filter: escucha.Filter{From: day("2026-02-01"), To: day("2026-03-02")}, Level: escucha.LevelAdmin2})
-			}},
-			{"priority_admin2", func() (any, error) {
-				return ns.s.Priority(ctx, escucha.PriorityQuery{Filter: escucha.Filter{From: day("2026-02-01"), To: day("2026-03-02")}, Level: escucha.LevelAdmin2})
-			}},
-			{"campaign", func() (any, error) {
-				return ns.s.Campaign(ctx, escucha.CampaignQuery{Filter: f, ID: "nada_justifica", Interval: escucha.IntervalWeek})
-			}},
-			{"framing", func() (any, error) {
-				return ns.s.Framing(ctx, escucha.FramingQuery{Filter: f, Interval: escucha.IntervalMonth})
-			}},
-			{"sources", func() (any, error) { return ns.s.Sources(ctx, escucha.SourcesQuery{Day: day("2026-03-01")}) }},
-			{"alerts_detect", func() (any, error) { return ns.s.DetectAlerts(ctx, day("2026-02-20")) }},
-			{"alerts_list", func() (any, error) { return ns.s.Alerts(ctx, escucha.AlertQuery{}) }},
-		}
-		for _, q := range questions {
-			v, err := q.ask()
-			if err != nil {
-				t.Fatalf("%s %s: %v", ns.name, q.name, err)
-			}
-			b, _ := json.Marshal(v)
-			answers[q.name] = append(answers[q.name], string(b))
+		for q, a := range askAll(t, ns) {
+			answers[q] = append(answers[q], a)
 		}
 		checkReference(t, ns, final, f)
 	}
@@ -168,6 +122,64 @@ func TestGeneratedCorpus(t *testing.T) {
 			}
 		}
 	}
+}
+
+// askAll asks every question of the generated corpus (2026-01-01 to 2026-03-02)
+// and returns the JSON answers by name.
+func askAll(t *testing.T, ns namedStore) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	f := escucha.Filter{From: day("2026-01-01"), To: day("2026-03-02")}
+	out := map[string]string{}
+	questions := []struct {
+		name string
+		ask  func() (any, error)
+	}{
+		{"attention_category_day", func() (any, error) {
+			return ns.s.Attention(ctx, escucha.AttentionQuery{Filter: f, By: escucha.ByCategory, Interval: escucha.IntervalDay})
+		}},
+		{"attention_admin2_week_filtered", func() (any, error) {
+			g := f
+			g.Admin1 = []string{"GT-01", "GT-05"}
+			g.Categories = []string{"homicidio", "extorsion"}
+			return ns.s.Attention(ctx, escucha.AttentionQuery{Filter: g, By: escucha.ByAdmin2, Interval: escucha.IntervalWeek})
+		}},
+		{"attention_source_month_top3", func() (any, error) {
+			return ns.s.Attention(ctx, escucha.AttentionQuery{Filter: f, By: escucha.BySource, Interval: escucha.IntervalMonth, Limit: 3})
+		}},
+		{"attention_campaign_framing", func() (any, error) {
+			g := f
+			g.Platforms = []string{"bluesky", "mastodon"}
+			return ns.s.Attention(ctx, escucha.AttentionQuery{Filter: g, By: escucha.ByFraming, Interval: escucha.IntervalDay})
+		}},
+		{"territory_admin1", func() (any, error) {
+			return ns.s.Territory(ctx, escucha.TerritoryQuery{Filter: escucha.Filter{From: day("2026-02-01"), To: day("2026-03-02")}})
+		}},
+		{"territory_admin2", func() (any, error) {
+			return ns.s.Territory(ctx, escucha.TerritoryQuery{Filter: escucha.Filter{From: day("2026-02-01"), To: day("2026-03-02")}, Level: escucha.LevelAdmin2})
+		}},
+		{"priority_admin2", func() (any, error) {
+			return ns.s.Priority(ctx, escucha.PriorityQuery{Filter: escucha.Filter{From: day("2026-02-01"), To: day("2026-03-02")}, Level: escucha.LevelAdmin2})
+		}},
+		{"campaign", func() (any, error) {
+			return ns.s.Campaign(ctx, escucha.CampaignQuery{Filter: f, ID: "nada_justifica", Interval: escucha.IntervalWeek})
+		}},
+		{"framing", func() (any, error) {
+			return ns.s.Framing(ctx, escucha.FramingQuery{Filter: f, Interval: escucha.IntervalMonth})
+		}},
+		{"sources", func() (any, error) { return ns.s.Sources(ctx, escucha.SourcesQuery{Day: day("2026-03-01")}) }},
+		{"alerts_detect", func() (any, error) { return ns.s.DetectAlerts(ctx, day("2026-02-20")) }},
+		{"alerts_list", func() (any, error) { return ns.s.Alerts(ctx, escucha.AlertQuery{}) }},
+	}
+	for _, q := range questions {
+		v, err := q.ask()
+		if err != nil {
+			t.Fatalf("%s %s: %v", ns.name, q.name, err)
+		}
+		b, _ := json.Marshal(v)
+		out[q.name] = string(b)
+	}
+	return out
 }
 
 func clip(s string) string {

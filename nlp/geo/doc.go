@@ -10,5 +10,6 @@
 //
 // It must not do I/O beyond reading an optional aliases file at New, must not
 // read flags or environment, and must not import other stages: the nlp stage
-// calls Tag and writes the result into escucha.Document.Places.
+// calls TagFolded (Tag with the body it has already folded) and writes the
+// result into escucha.Document.Places.
 package geo

@@ -10,8 +10,10 @@ import (
 	"github.com/infosegura/escucha/nlp/textfold"
 )
 
-// BenchmarkMatchers compares the two Aho-Corasick libraries in go.mod on the
-// folded dev set with the gazetteer's patterns (docs/geo.md). cloudflare's
+// BenchmarkMatchers compares the tagger's word matcher with the two
+// Aho-Corasick libraries in go.mod on the folded dev set with the gazetteer's
+// patterns (docs/geo.md). The word matcher reports only matches on word
+// boundaries; the automata report every match, which the tagger used to filter. cloudflare's
 // Match returns only which patterns occur, without offsets, so it cannot serve
 // a tagger that reports spans; it is measured for its speed alone.
 func BenchmarkMatchers(b *testing.B) {
@@ -27,6 +29,14 @@ func BenchmarkMatchers(b *testing.B) {
 		name string
 		run  func() int
 	}{
+		{"word-matcher", func() func() int {
+			m := newWordMatcher(pats)
+			return func() int {
+				n := 0
+				m.each(text, func(s, e, p int) { n++ })
+				return n
+			}
+		}()},
 		{"petar-dfa-overlapping", func() func() int {
 			bl := ac.NewAhoCorasickBuilder(ac.Opts{MatchKind: ac.StandardMatch, DFA: true})
 			m := bl.Build(pats)

@@ -144,8 +144,9 @@ func titleCase(s string) bool {
 
 // features reads the context of every mention.
 func (x *doc) features() {
+	var wbuf [4]string
 	for mi, m := range x.ms {
-		prev := words(x.ft, m.fs, 4)
+		prev := wordsInto(wbuf[:0], x.ft, m.fs, 4)
 		last := func(k int) string {
 			if len(prev) >= k {
 				return prev[len(prev)-k]
@@ -976,15 +977,14 @@ func (x *doc) sentence(m *mention) (int, int) {
 // Escuintla", "viajará a Panamá"): a plan, not the reported event.
 func (x *doc) futureSentence(m *mention) bool {
 	s, e := x.sentence(m)
-	if v, ok := x.future[s]; ok {
-		return v
+	for _, f := range x.future {
+		if f.start == s {
+			return f.v
+		}
 	}
 	os, oe := x.f.Span(s, e)
 	v := hasFutureWord(x.body[os:oe])
-	if x.future == nil {
-		x.future = map[int]bool{}
-	}
-	x.future[s] = v
+	x.future = append(x.future, futureMemo{s, v})
 	return v
 }
 

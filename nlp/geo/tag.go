@@ -55,7 +55,12 @@ type doc struct {
 	ms       []*mention
 	events   []int        // offsets of event words in ft, ascending
 	sentEnds []int        // offsets of sentence boundaries in ft, ascending, filled on first use
-	future   map[int]bool // sentence start -> is in the future tense
+	future   []futureMemo // sentences already tested for the future tense
+}
+
+type futureMemo struct {
+	start int // sentence start in ft
+	v     bool
 }
 
 func (t *Tagger) tag(d *escucha.Document) []escucha.Place { return t.tagRules(d, allRules) }
@@ -256,9 +261,9 @@ func (x *doc) findCapital(add func(s, e int, cands []int, zona string)) {
 	}
 }
 
-// words returns up to n word tokens of ft ending before i, nearest last.
-func words(ft string, i, n int) []string {
-	out := make([]string, 0, n)
+// wordsInto returns up to n word tokens of ft ending before i, nearest last,
+// in out (len 0; its array is reused).
+func wordsInto(out []string, ft string, i, n int) []string {
 	for len(out) < n && i > 0 {
 		j := i
 		for j > 0 && !isWordByte(ft[j-1]) && ft[j-1] != '.' {

@@ -38,11 +38,22 @@ func (f *Folded) Span(start, end int) (int, int) { return f.Orig(start), f.Orig(
 
 // Fold folds s. Every original rune maps to zero or more folded runes; ASCII is
 // lower-cased in place, so folding ASCII text costs one pass and one allocation.
-func Fold(s string) *Folded {
+func Fold(s string) *Folded { return FoldInto(nil, s) }
+
+// FoldInto is Fold reusing the offset table of prev, a Folded its caller no
+// longer uses (nil allocates): for callers that fold one document after
+// another. The folded Text is always new memory, as strings cut from it may
+// outlive prev.
+func FoldInto(prev *Folded, s string) *Folded {
 	// Folding rarely grows text (ß, æ, some symbols): a little slack avoids a
 	// copy; the result aliases buf, which is never written again.
 	buf := make([]byte, 0, len(s)+len(s)/64+8)
-	orig := make([]int32, 0, cap(buf)+1)
+	var orig []int32
+	if prev != nil && cap(prev.orig) >= cap(buf)+1 {
+		orig = prev.orig[:0]
+	} else {
+		orig = make([]int32, 0, cap(buf)+1)
+	}
 	var rb [16]byte
 	for i := 0; i < len(s); {
 		if c := s[i]; c < utf8.RuneSelf {
@@ -63,7 +74,11 @@ func Fold(s string) *Folded {
 		i += n
 	}
 	orig = append(orig, int32(len(s)))
-	return &Folded{Text: unsafe.String(unsafe.SliceData(buf), len(buf)), orig: orig}
+	if prev == nil {
+		prev = &Folded{}
+	}
+	prev.Text, prev.orig = unsafe.String(unsafe.SliceData(buf), len(buf)), orig
+	return prev
 }
 
 // String folds s without keeping offsets.

@@ -63,3 +63,21 @@ func BenchmarkFold(b *testing.B) {
 		Fold(s)
 	}
 }
+
+func TestFoldIntoReuses(t *testing.T) {
+	long := strings.Repeat("Muerte violenta de MUJER en Petén. ", 20)
+	prev := Fold(long)
+	for _, s := range []string{"Ñandú, ÁRBOL", "", "Straße", long} {
+		want := Fold(s)
+		got := FoldInto(prev, s)
+		if got.Text != want.Text {
+			t.Fatalf("FoldInto(%q).Text = %q, want %q", s, got.Text, want.Text)
+		}
+		for i := 0; i <= len(want.Text); i++ {
+			if got.Orig(i) != want.Orig(i) {
+				t.Fatalf("FoldInto(%q).Orig(%d) = %d, want %d", s, i, got.Orig(i), want.Orig(i))
+			}
+		}
+		prev = got
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"regexp"
+	"sync"
 	"time"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
@@ -27,13 +28,24 @@ type Store struct {
 	db   *sql.DB     // database/sql, for the shared query layer
 	cfg  core.Config
 	log  *slog.Logger
+	// columns of docs, read at Open (compact.go).
+	columns map[string]bool
+
+	// Background compaction (compact.go), started from Write.
+	compactMu   sync.Mutex
+	compacting  bool
+	closed      bool
+	lastCompact time.Time
+	compactWG   sync.WaitGroup
+	compactCtx  context.Context
+	compactStop context.CancelFunc
 }
 
 var _ escucha.Sink = (*Store)(nil)
 
 type dialect struct{}
 
-func (dialect) Docs() string    { return "docs FINAL" }
+func (dialect) Docs() string    { return "docs FINAL" } // compacted partitions: Store.Plan
 func (dialect) Alerts() string  { return "alerts FINAL" }
 func (dialect) Authors() string { return "authors" }
 func (dialect) Bucket(iv escucha.Interval, col string) string {
@@ -117,8 +129,13 @@ func Open(ctx context.Context, dsn string, cfg core.Config, logger *slog.Logger)
 		return nil, unavailable("connect clickhouse", err)
 	}
 	s := &Store{conn: conn, db: ch.OpenDB(opts), cfg: cfg, log: logger}
-	s.Engine = &core.Engine{DB: s.db, D: dialect{}, Cfg: cfg, Log: logger, Store: "clickhouse", SaveAll: s.saveAlerts}
+	s.compactCtx, s.compactStop = context.WithCancel(context.Background())
+	s.Engine = &core.Engine{DB: s.db, D: dialect{}, Cfg: cfg, Log: logger, Store: "clickhouse", SaveAll: s.saveAlerts, Versions: s}
 	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.loadColumns(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -270,6 +287,7 @@ func (s *Store) Write(ctx context.Context, docs []*escucha.Document) error {
 	}
 	core.Written.WithLabelValues("clickhouse").Add(float64(n))
 	core.WriteSeconds.WithLabelValues("clickhouse").Observe(time.Since(start).Seconds())
+	s.maybeCompact()
 	return nil
 }
 
@@ -295,8 +313,13 @@ func (s *Store) Exec(ctx context.Context, query string, args ...any) error {
 	return s.conn.Exec(ctx, query, args...)
 }
 
-// Close releases the connections.
+// Close stops a running background compaction and releases the connections.
 func (s *Store) Close() error {
+	s.compactMu.Lock()
+	s.closed = true
+	s.compactMu.Unlock()
+	s.compactStop()
+	s.compactWG.Wait()
 	return errors.Join(s.db.Close(), s.conn.Close())
 }
 

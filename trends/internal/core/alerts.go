@@ -83,36 +83,35 @@ func (e *Engine) DetectAlerts(ctx context.Context, day time.Time) ([]escucha.Ale
 	}
 	w := e.where(escucha.Filter{From: from, To: to})
 	dayExpr := e.D.Bucket(escucha.IntervalDay, "published")
-	err := e.query(ctx, "alerts_category_place",
-		"SELECT d, k, c, u, min(n), count(*) FROM (SELECT "+dayExpr+" AS d, "+e.D.Explode("categories")+
-			" AS k, focus_country AS c, focus_admin1_code AS u, focus_admin1 AS n FROM "+e.D.Docs()+" WHERE "+w.String()+
-			" AND focus_admin1_code <> '') sub GROUP BY d, k, c, u",
-		w.args, func(r *sql.Rows) error {
-			var t time.Time
-			var k, c, u, name string
-			var cnt int64
-			if err := r.Scan(&t, &k, &c, &u, &name, &cnt); err != nil {
-				return err
-			}
-			add(escucha.AlertCategoryPlace, k+"|"+c+"|"+u, k+" en "+name, t, cnt)
-			return nil
-		})
+	err := e.docsQuery(ctx, "alerts_category_place", w.and("focus_admin1_code <> ''"), nil, func(from string) string {
+		return "SELECT d, k, c, u, min(n), count(*) FROM (SELECT " + dayExpr + " AS d, " + e.D.Explode("categories") +
+			" AS k, focus_country AS c, focus_admin1_code AS u, focus_admin1 AS n " + from + ") sub GROUP BY d, k, c, u"
+	}, func(r *sql.Rows) error {
+		var t time.Time
+		var k, c, u, name string
+		var cnt int64
+		if err := r.Scan(&t, &k, &c, &u, &name, &cnt); err != nil {
+			return err
+		}
+		add(escucha.AlertCategoryPlace, k+"|"+c+"|"+u, k+" en "+name, t, cnt)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	err = e.query(ctx, "alerts_campaign",
-		"SELECT d, k, count(*) FROM (SELECT "+dayExpr+" AS d, "+e.D.Explode("campaigns")+" AS k FROM "+
-			e.D.Docs()+" WHERE "+w.String()+") sub GROUP BY d, k",
-		w.args, func(r *sql.Rows) error {
-			var t time.Time
-			var k string
-			var cnt int64
-			if err := r.Scan(&t, &k, &cnt); err != nil {
-				return err
-			}
-			add(escucha.AlertCampaign, k, "campaña "+k, t, cnt)
-			return nil
-		})
+	err = e.docsQuery(ctx, "alerts_campaign", w, nil, func(from string) string {
+		return "SELECT d, k, count(*) FROM (SELECT " + dayExpr + " AS d, " + e.D.Explode("campaigns") + " AS k " +
+			from + ") sub GROUP BY d, k"
+	}, func(r *sql.Rows) error {
+		var t time.Time
+		var k string
+		var cnt int64
+		if err := r.Scan(&t, &k, &cnt); err != nil {
+			return err
+		}
+		add(escucha.AlertCampaign, k, "campaña "+k, t, cnt)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -256,40 +255,39 @@ func (e *Engine) Sources(ctx context.Context, q escucha.SourcesQuery) ([]escucha
 	all := map[string]*src{}
 	var order []string
 	w := e.where(escucha.Filter{To: to})
-	err := e.query(ctx, "sources_seen",
-		"SELECT source, min(platform), min(published), max(published) FROM "+e.D.Docs()+" WHERE "+w.String()+
-			" AND source <> '' GROUP BY source",
-		w.args, func(r *sql.Rows) error {
-			s := &src{counts: make([]int64, q.BaselineDays+1)}
-			if err := r.Scan(&s.h.Source, &s.h.Platform, &s.first, &s.h.LastSeen); err != nil {
-				return err
-			}
-			s.first, s.h.LastSeen = s.first.UTC(), s.h.LastSeen.UTC()
-			all[s.h.Source] = s
-			order = append(order, s.h.Source)
-			return nil
-		})
+	err := e.docsQuery(ctx, "sources_seen", w.and("source <> ''"), nil, func(from string) string {
+		return "SELECT source, min(platform), min(published), max(published) " + from + " GROUP BY source"
+	}, func(r *sql.Rows) error {
+		s := &src{counts: make([]int64, q.BaselineDays+1)}
+		if err := r.Scan(&s.h.Source, &s.h.Platform, &s.first, &s.h.LastSeen); err != nil {
+			return err
+		}
+		s.first, s.h.LastSeen = s.first.UTC(), s.h.LastSeen.UTC()
+		all[s.h.Source] = s
+		order = append(order, s.h.Source)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
 	w = e.where(escucha.Filter{From: from, To: to})
-	err = e.query(ctx, "sources_daily",
-		"SELECT d, source, count(*) FROM (SELECT "+e.D.Bucket(escucha.IntervalDay, "published")+" AS d, source FROM "+
-			e.D.Docs()+" WHERE "+w.String()+" AND source <> '') sub GROUP BY d, source",
-		w.args, func(r *sql.Rows) error {
-			var t time.Time
-			var s string
-			var n int64
-			if err := r.Scan(&t, &s, &n); err != nil {
-				return err
+	err = e.docsQuery(ctx, "sources_daily", w.and("source <> ''"), nil, func(from string) string {
+		return "SELECT d, source, count(*) FROM (SELECT " + e.D.Bucket(escucha.IntervalDay, "published") + " AS d, source " +
+			from + ") sub GROUP BY d, source"
+	}, func(r *sql.Rows) error {
+		var t time.Time
+		var s string
+		var n int64
+		if err := r.Scan(&t, &s, &n); err != nil {
+			return err
+		}
+		if x := all[s]; x != nil {
+			if i := int(utcDay(t).Sub(from).Hours() / 24); i >= 0 && i < len(x.counts) {
+				x.counts[i] = n
 			}
-			if x := all[s]; x != nil {
-				if i := int(utcDay(t).Sub(from).Hours() / 24); i >= 0 && i < len(x.counts) {
-					x.counts[i] = n
-				}
-			}
-			return nil
-		})
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}

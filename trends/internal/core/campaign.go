@@ -32,31 +32,30 @@ func (e *Engine) Campaign(ctx context.Context, q escucha.CampaignQuery) (*escuch
 	f := base
 	f.Campaigns = []string{q.ID}
 	w := e.where(f)
-	docs := e.D.Docs()
 	bucket := e.D.Bucket(q.Interval, "published")
 	rep := &escucha.CampaignReach{ID: q.ID, OverTime: []escucha.CampaignPoint{},
 		ByPlatform: []escucha.KeyCount{}, ByCountry: []escucha.KeyCount{},
 		TopPosts: []escucha.TopPost{}, TopAmplifiers: []escucha.CampaignAuthor{}}
 
 	// Totals; reach counts each author once, at their highest follower count.
-	err := e.query(ctx, "campaign_totals",
-		"SELECT count(*), "+e.D.Int("sum(engagement)")+" FROM "+docs+" WHERE "+w.String(), w.args,
-		func(r *sql.Rows) error { return r.Scan(&rep.Mentions, &rep.Engagement) })
+	err := e.docsQuery(ctx, "campaign_totals", w, nil, func(from string) string {
+		return "SELECT count(*), " + e.D.Int("sum(engagement)") + " " + from
+	}, func(r *sql.Rows) error { return r.Scan(&rep.Mentions, &rep.Engagement) })
 	if err != nil {
 		return nil, err
 	}
 	if rep.Mentions == 0 {
 		rep.Engagement = 0
 	}
-	err = e.query(ctx, "campaign_reach",
-		"SELECT count(*), "+e.D.Int("sum(f)")+" FROM (SELECT author_hash, max(followers) AS f FROM "+docs+
-			" WHERE "+w.String()+" AND author_hash <> '' GROUP BY author_hash) sub", w.args,
-		func(r *sql.Rows) error {
-			var reach sql.NullInt64
-			err := r.Scan(&rep.UniqueAuthors, &reach)
-			rep.PotentialReach = reach.Int64
-			return err
-		})
+	err = e.docsQuery(ctx, "campaign_reach", w.and("author_hash <> ''"), nil, func(from string) string {
+		return "SELECT count(*), " + e.D.Int("sum(f)") + " FROM (SELECT author_hash, max(followers) AS f " + from +
+			" GROUP BY author_hash) sub"
+	}, func(r *sql.Rows) error {
+		var reach sql.NullInt64
+		err := r.Scan(&rep.UniqueAuthors, &reach)
+		rep.PotentialReach = reach.Int64
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -66,18 +65,18 @@ func (e *Engine) Campaign(ctx context.Context, q escucha.CampaignQuery) (*escuch
 	vw.add("("+e.D.HasAny("categories", len(VAWCategories))+" OR "+e.D.Has("campaigns", safeID(q.ID))+")",
 		anys(VAWCategories)...)
 	vaw := map[time.Time]int64{}
-	err = e.query(ctx, "campaign_vaw",
-		"SELECT t, count(*) FROM (SELECT "+bucket+" AS t FROM "+docs+" WHERE "+vw.String()+") sub GROUP BY t",
-		vw.args, func(r *sql.Rows) error {
-			var t time.Time
-			var n int64
-			if err := r.Scan(&t, &n); err != nil {
-				return err
-			}
-			vaw[utcDay(t)] = n
-			rep.VAWConversation += n
-			return nil
-		})
+	err = e.docsQuery(ctx, "campaign_vaw", vw, nil, func(from string) string {
+		return "SELECT t, count(*) FROM (SELECT " + bucket + " AS t " + from + ") sub GROUP BY t"
+	}, func(r *sql.Rows) error {
+		var t time.Time
+		var n int64
+		if err := r.Scan(&t, &n); err != nil {
+			return err
+		}
+		vaw[utcDay(t)] = n
+		rep.VAWConversation += n
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -91,35 +90,35 @@ func (e *Engine) Campaign(ctx context.Context, q escucha.CampaignQuery) (*escuch
 		}
 		return points[t]
 	}
-	err = e.query(ctx, "campaign_time",
-		"SELECT t, count(*), "+e.D.Int("sum(engagement)")+" FROM (SELECT "+bucket+" AS t, engagement FROM "+
-			docs+" WHERE "+w.String()+") sub GROUP BY t", w.args,
-		func(r *sql.Rows) error {
-			var t time.Time
-			var n, eng int64
-			if err := r.Scan(&t, &n, &eng); err != nil {
-				return err
-			}
-			p := point(t)
-			p.Mentions, p.Engagement = n, eng
-			return nil
-		})
+	err = e.docsQuery(ctx, "campaign_time", w, nil, func(from string) string {
+		return "SELECT t, count(*), " + e.D.Int("sum(engagement)") + " FROM (SELECT " + bucket + " AS t, engagement " +
+			from + ") sub GROUP BY t"
+	}, func(r *sql.Rows) error {
+		var t time.Time
+		var n, eng int64
+		if err := r.Scan(&t, &n, &eng); err != nil {
+			return err
+		}
+		p := point(t)
+		p.Mentions, p.Engagement = n, eng
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	err = e.query(ctx, "campaign_time_reach",
-		"SELECT t, count(*), "+e.D.Int("sum(f)")+" FROM (SELECT "+bucket+" AS t, author_hash, max(followers) AS f FROM "+
-			docs+" WHERE "+w.String()+" AND author_hash <> '' GROUP BY t, author_hash) sub GROUP BY t", w.args,
-		func(r *sql.Rows) error {
-			var t time.Time
-			var n, reach int64
-			if err := r.Scan(&t, &n, &reach); err != nil {
-				return err
-			}
-			p := point(t)
-			p.UniqueAuthors, p.PotentialReach = n, reach
-			return nil
-		})
+	err = e.docsQuery(ctx, "campaign_time_reach", w.and("author_hash <> ''"), nil, func(from string) string {
+		return "SELECT t, count(*), " + e.D.Int("sum(f)") + " FROM (SELECT " + bucket + " AS t, author_hash, max(followers) AS f " +
+			from + " GROUP BY t, author_hash) sub GROUP BY t"
+	}, func(r *sql.Rows) error {
+		var t time.Time
+		var n, reach int64
+		if err := r.Scan(&t, &n, &reach); err != nil {
+			return err
+		}
+		p := point(t)
+		p.UniqueAuthors, p.PotentialReach = n, reach
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -133,52 +132,51 @@ func (e *Engine) Campaign(ctx context.Context, q escucha.CampaignQuery) (*escuch
 		col string
 		dst *[]escucha.KeyCount
 	}{{"platform", &rep.ByPlatform}, {"source_country", &rep.ByCountry}} {
-		err = e.query(ctx, "campaign_by_"+by.col,
-			"SELECT "+by.col+", count(*) AS n, "+e.D.Int("sum(engagement)")+" FROM "+docs+" WHERE "+w.String()+
-				" GROUP BY "+by.col+" ORDER BY n DESC, "+by.col, w.args,
-			func(r *sql.Rows) error {
-				var k escucha.KeyCount
-				if err := r.Scan(&k.Key, &k.Mentions, &k.Engagement); err != nil {
-					return err
-				}
-				*by.dst = append(*by.dst, k)
-				return nil
-			})
+		err = e.docsQuery(ctx, "campaign_by_"+by.col, w, nil, func(from string) string {
+			return "SELECT " + by.col + ", count(*) AS n, " + e.D.Int("sum(engagement)") + " " + from +
+				" GROUP BY " + by.col + " ORDER BY n DESC, " + by.col
+		}, func(r *sql.Rows) error {
+			var k escucha.KeyCount
+			if err := r.Scan(&k.Key, &k.Mentions, &k.Engagement); err != nil {
+				return err
+			}
+			*by.dst = append(*by.dst, k)
+			return nil
+		})
 		if err != nil {
 			return nil, err
 		}
 	}
 
 	var hashes []string
-	err = e.query(ctx, "campaign_top_posts",
-		"SELECT id, url, title, source, platform, published, engagement, author_hash FROM "+docs+
-			" WHERE "+w.String()+" ORDER BY engagement DESC, id LIMIT "+fmt.Sprint(q.Top), w.args,
-		func(r *sql.Rows) error {
-			var p escucha.TopPost
-			if err := r.Scan(&p.ID, &p.URL, &p.Title, &p.Source, &p.Platform, &p.Published, &p.Engagement, &p.Author); err != nil {
-				return err
-			}
-			p.Published = p.Published.UTC()
-			hashes = append(hashes, p.Author)
-			rep.TopPosts = append(rep.TopPosts, p)
-			return nil
-		})
+	err = e.docsQuery(ctx, "campaign_top_posts", w, nil, func(from string) string {
+		return "SELECT id, url, title, source, platform, published, engagement, author_hash " + from +
+			" ORDER BY engagement DESC, id LIMIT " + fmt.Sprint(q.Top)
+	}, func(r *sql.Rows) error {
+		var p escucha.TopPost
+		if err := r.Scan(&p.ID, &p.URL, &p.Title, &p.Source, &p.Platform, &p.Published, &p.Engagement, &p.Author); err != nil {
+			return err
+		}
+		p.Published = p.Published.UTC()
+		hashes = append(hashes, p.Author)
+		rep.TopPosts = append(rep.TopPosts, p)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	err = e.query(ctx, "campaign_top_authors",
-		"SELECT author_hash, min(platform), count(*) AS posts, "+e.D.Int("sum(engagement)")+" AS eng, max(followers) FROM "+
-			docs+" WHERE "+w.String()+" AND author_hash <> '' GROUP BY author_hash ORDER BY eng DESC, posts DESC, author_hash LIMIT "+
-			fmt.Sprint(q.Top), w.args,
-		func(r *sql.Rows) error {
-			var a escucha.CampaignAuthor
-			if err := r.Scan(&a.Author, &a.Platform, &a.Posts, &a.Engagement, &a.Followers); err != nil {
-				return err
-			}
-			hashes = append(hashes, a.Author)
-			rep.TopAmplifiers = append(rep.TopAmplifiers, a)
-			return nil
-		})
+	err = e.docsQuery(ctx, "campaign_top_authors", w.and("author_hash <> ''"), nil, func(from string) string {
+		return "SELECT author_hash, min(platform), count(*) AS posts, " + e.D.Int("sum(engagement)") + " AS eng, max(followers) " +
+			from + " GROUP BY author_hash ORDER BY eng DESC, posts DESC, author_hash LIMIT " + fmt.Sprint(q.Top)
+	}, func(r *sql.Rows) error {
+		var a escucha.CampaignAuthor
+		if err := r.Scan(&a.Author, &a.Platform, &a.Posts, &a.Engagement, &a.Followers); err != nil {
+			return err
+		}
+		hashes = append(hashes, a.Author)
+		rep.TopAmplifiers = append(rep.TopAmplifiers, a)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -22,6 +22,14 @@ type Config struct {
 	Alerts AlertConfig
 	// Now is the clock (tests pin it); default time.Now.
 	Now func() time.Time
+	// Compaction of the ClickHouse documents table (docs/trends.md): a month
+	// partition whose newest part is older than CompactQuiet is merged to one
+	// version per document, after which queries read it without FINAL. Write
+	// checks at most every CompactEvery and compacts in the background.
+	// Defaults 10 min and 5 min; CompactEvery < 0 turns the automatic check off
+	// (Compact can still be called). DuckDB has nothing to compact.
+	CompactQuiet time.Duration
+	CompactEvery time.Duration
 }
 
 // AlertConfig configures the early warning and source health.
@@ -89,6 +97,12 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.CompactQuiet <= 0 {
+		c.CompactQuiet = 10 * time.Minute
+	}
+	if c.CompactEvery == 0 {
+		c.CompactEvery = 5 * time.Minute
 	}
 	return c
 }

@@ -54,6 +54,9 @@ type Engine struct {
 	Log     *slog.Logger
 	Store   string                                                  // "clickhouse" or "duckdb", for metrics
 	SaveAll func(ctx context.Context, alerts []escucha.Alert) error // stores alerts
+	// Versions, when set, plans each read of the documents table (compacted
+	// parts without FINAL); nil reads Dialect.Docs().
+	Versions Versions
 }
 
 var _ escucha.Trends = (*Engine)(nil)
@@ -125,6 +128,15 @@ func (e *Engine) query(ctx context.Context, question, q string, args []any, scan
 		return classify(ctx, fmt.Errorf("%s query: %w", question, err))
 	}
 	defer rows.Close()
+	if err := e.consume(ctx, question, rows, scan); err != nil {
+		return err
+	}
+	querySeconds.WithLabelValues(e.Store, question).Observe(time.Since(start).Seconds())
+	return nil
+}
+
+// consume reads every row with scan.
+func (e *Engine) consume(ctx context.Context, question string, rows *sql.Rows, scan func(*sql.Rows) error) error {
 	for rows.Next() {
 		if err := scan(rows); err != nil {
 			return escucha.Errorf(escucha.EInternal, "%s scan: %w", question, err)
@@ -134,7 +146,6 @@ func (e *Engine) query(ctx context.Context, question, q string, args []any, scan
 		queryErrors.WithLabelValues(e.Store, question).Inc()
 		return classify(ctx, fmt.Errorf("%s rows: %w", question, err))
 	}
-	querySeconds.WithLabelValues(e.Store, question).Observe(time.Since(start).Seconds())
 	return nil
 }
 
@@ -232,44 +243,44 @@ func (e *Engine) Attention(ctx context.Context, q escucha.AttentionQuery) ([]esc
 	totals := map[time.Time]int64{}
 	single := e.D.SingleScan()
 	if !single {
-		err := e.query(ctx, "attention_total",
-			"SELECT t, count(*) FROM (SELECT "+bucket+" AS t FROM "+e.D.Docs()+" WHERE "+w.String()+") sub GROUP BY t",
-			w.args, func(r *sql.Rows) error {
-				var t time.Time
-				var n int64
-				if err := r.Scan(&t, &n); err != nil {
-					return err
-				}
-				totals[utcDay(t)] = n
-				return nil
-			})
+		err := e.docsQuery(ctx, "attention_total", w, nil, func(from string) string {
+			return "SELECT t, count(*) FROM (SELECT " + bucket + " AS t " + from + ") sub GROUP BY t"
+		}, func(r *sql.Rows) error {
+			var t time.Time
+			var n int64
+			if err := r.Scan(&t, &n); err != nil {
+				return err
+			}
+			totals[utcDay(t)] = n
+			return nil
+		})
 		if err != nil {
 			return nil, err
 		}
 	}
 	counts := map[string]map[time.Time]int64{}
 	sums := map[string]int64{}
-	err := e.query(ctx, "attention",
-		"SELECT t, k, count(*) FROM (SELECT "+bucket+" AS t, "+e.keyExpr(q.By, single)+" AS k FROM "+
-			e.D.Docs()+" WHERE "+w.String()+") sub WHERE k <> '' GROUP BY t, k",
-		w.args, func(r *sql.Rows) error {
-			var t time.Time
-			var k string
-			var n int64
-			if err := r.Scan(&t, &k, &n); err != nil {
-				return err
-			}
-			if single && k == totalKey {
-				totals[utcDay(t)] = n
-				return nil
-			}
-			if counts[k] == nil {
-				counts[k] = map[time.Time]int64{}
-			}
-			counts[k][utcDay(t)] = n
-			sums[k] += n
+	err := e.docsQuery(ctx, "attention", w, nil, func(from string) string {
+		return "SELECT t, k, count(*) FROM (SELECT " + bucket + " AS t, " + e.keyExpr(q.By, single) + " AS k " +
+			from + ") sub WHERE k <> '' GROUP BY t, k"
+	}, func(r *sql.Rows) error {
+		var t time.Time
+		var k string
+		var n int64
+		if err := r.Scan(&t, &k, &n); err != nil {
+			return err
+		}
+		if single && k == totalKey {
+			totals[utcDay(t)] = n
 			return nil
-		})
+		}
+		if counts[k] == nil {
+			counts[k] = map[time.Time]int64{}
+		}
+		counts[k][utcDay(t)] = n
+		sums[k] += n
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -358,32 +369,30 @@ func (e *Engine) Territory(ctx context.Context, q escucha.TerritoryQuery) ([]esc
 		code, name, parent = "focus_admin2_code", "focus_admin2", "focus_admin1_code"
 	}
 	cur := "published >= " + e.D.TimeArg()
-	args := append([]any{from.Unix(), from.Unix()}, w.args...)
 	var out []escucha.TerritoryRow
-	err = e.query(ctx, "territory",
-		"SELECT focus_country, "+code+", min("+name+"), min("+parent+"), "+e.D.CountIf(cur)+", "+
-			e.D.CountIf("NOT ("+cur+")")+" FROM "+e.D.Docs()+" WHERE "+w.String()+" AND "+code+
-			" <> '' GROUP BY focus_country, "+code,
-		args, func(r *sql.Rows) error {
-			var t escucha.TerritoryRow
-			if err := r.Scan(&t.Country, &t.Code, &t.Name, &t.Admin1Code, &t.Count, &t.PrevCount); err != nil {
-				return err
-			}
-			if t.Count == 0 && t.PrevCount == 0 {
-				return nil
-			}
-			t.Population = Population(level, t.Country, t.Code)
-			if t.Population > 0 {
-				v := round(float64(t.Count)*1e5/float64(t.Population), 4)
-				t.Per100k = &v
-			}
-			if t.PrevCount > 0 {
-				v := round(float64(t.Count-t.PrevCount)*100/float64(t.PrevCount), 2)
-				t.ChangePct = &v
-			}
-			out = append(out, t)
+	err = e.docsQuery(ctx, "territory", w.and(code+" <> ''"), []any{from.Unix(), from.Unix()}, func(src string) string {
+		return "SELECT focus_country, " + code + ", min(" + name + "), min(" + parent + "), " + e.D.CountIf(cur) + ", " +
+			e.D.CountIf("NOT ("+cur+")") + " " + src + " GROUP BY focus_country, " + code
+	}, func(r *sql.Rows) error {
+		var t escucha.TerritoryRow
+		if err := r.Scan(&t.Country, &t.Code, &t.Name, &t.Admin1Code, &t.Count, &t.PrevCount); err != nil {
+			return err
+		}
+		if t.Count == 0 && t.PrevCount == 0 {
 			return nil
-		})
+		}
+		t.Population = Population(level, t.Country, t.Code)
+		if t.Population > 0 {
+			v := round(float64(t.Count)*1e5/float64(t.Population), 4)
+			t.Per100k = &v
+		}
+		if t.PrevCount > 0 {
+			v := round(float64(t.Count-t.PrevCount)*100/float64(t.PrevCount), 2)
+			t.ChangePct = &v
+		}
+		out = append(out, t)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -444,17 +453,17 @@ func (e *Engine) Framing(ctx context.Context, q escucha.FramingQuery) (*escucha.
 			return nil
 		}
 	}
-	err := e.query(ctx, "framing_time",
-		"SELECT t, count(*), "+counts+" FROM (SELECT "+e.D.Bucket(q.Interval, "published")+
-			" AS t, framing FROM "+e.D.Docs()+" WHERE "+w.String()+") sub GROUP BY t ORDER BY t",
-		w.args, scan(&rep.OverTime, true))
+	err := e.docsQuery(ctx, "framing_time", w, nil, func(from string) string {
+		return "SELECT t, count(*), " + counts + " FROM (SELECT " + e.D.Bucket(q.Interval, "published") +
+			" AS t, framing " + from + ") sub GROUP BY t ORDER BY t"
+	}, scan(&rep.OverTime, true))
 	if err != nil {
 		return nil, err
 	}
-	err = e.query(ctx, "framing_source",
-		"SELECT source, count(*) AS n, "+counts+" FROM "+e.D.Docs()+" WHERE "+w.String()+
-			" GROUP BY source ORDER BY n DESC, source LIMIT "+fmt.Sprint(q.Top),
-		w.args, scan(&rep.BySource, false))
+	err = e.docsQuery(ctx, "framing_source", w, nil, func(from string) string {
+		return "SELECT source, count(*) AS n, " + counts + " " + from +
+			" GROUP BY source ORDER BY n DESC, source LIMIT " + fmt.Sprint(q.Top)
+	}, scan(&rep.BySource, false))
 	if err != nil {
 		return nil, err
 	}

@@ -30,6 +30,13 @@ var (
 		Name: "escucha_trends_write_seconds", Help: "Time to write one batch to the trends store.",
 		Buckets: prometheus.ExponentialBuckets(0.001, 3, 10),
 	}, []string{"store"})
+	planRetries = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "escucha_trends_plan_retries_total", Help: "Queries repeated because compacted partitions changed while they started.",
+	}, []string{"store"})
+	// Compactions counts partitions compacted (OPTIMIZE … FINAL), by store.
+	Compactions = promauto.NewCounterVec(prometheus.CounterOpts{
+		Name: "escucha_trends_compactions_total", Help: "Partitions of the documents table compacted to one version per document.",
+	}, []string{"store"})
 	alertsRaised = promauto.NewCounterVec(prometheus.CounterOpts{
 		Name: "escucha_trends_alerts_total", Help: "Early-warning alerts raised.",
 	}, []string{"kind"})

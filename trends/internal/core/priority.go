@@ -46,22 +46,22 @@ func (e *Engine) Priority(ctx context.Context, q escucha.PriorityQuery) ([]escuc
 		code = "focus_admin2_code"
 	}
 	sev := map[string]float64{}
-	err = e.query(ctx, "priority_severity",
-		"SELECT c, u, k, count(*) FROM (SELECT focus_country AS c, "+code+" AS u, "+e.D.Explode("categories")+
-			" AS k FROM "+e.D.Docs()+" WHERE "+w.String()+" AND "+code+" <> '') sub GROUP BY c, u, k",
-		w.args, func(r *sql.Rows) error {
-			var c, u, k string
-			var n int64
-			if err := r.Scan(&c, &u, &k, &n); err != nil {
-				return err
-			}
-			wt, ok := wts.Category[k]
-			if !ok {
-				wt = 1
-			}
-			sev[c+"|"+u] += wt * float64(n)
-			return nil
-		})
+	err = e.docsQuery(ctx, "priority_severity", w.and(code+" <> ''"), nil, func(from string) string {
+		return "SELECT c, u, k, count(*) FROM (SELECT focus_country AS c, " + code + " AS u, " + e.D.Explode("categories") +
+			" AS k " + from + ") sub GROUP BY c, u, k"
+	}, func(r *sql.Rows) error {
+		var c, u, k string
+		var n int64
+		if err := r.Scan(&c, &u, &k, &n); err != nil {
+			return err
+		}
+		wt, ok := wts.Category[k]
+		if !ok {
+			wt = 1
+		}
+		sev[c+"|"+u] += wt * float64(n)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
