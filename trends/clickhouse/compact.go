@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/infosegura/escucha"
 	"github.com/infosegura/escucha/trends/internal/core"
 )
 
@@ -42,7 +43,7 @@ func (s *Store) loadColumns(ctx context.Context) error {
 		return unavailable("read docs columns", err)
 	}
 	if !cols["published"] || !cols["deleted"] {
-		return fmt.Errorf("docs table without published/deleted columns: %v", cols)
+		return escucha.Errorf(escucha.EInternal, "docs table without published/deleted columns: %v", cols)
 	}
 	s.columns = cols
 	return nil
@@ -190,14 +191,46 @@ func (s *Store) Compact(ctx context.Context) (int, error) {
 	n := 0
 	for _, id := range ids {
 		start := time.Now()
-		if err := s.conn.Exec(ctx, "OPTIMIZE TABLE docs PARTITION "+id+" FINAL"); err != nil {
-			return n, unavailable(fmt.Sprintf("compact partition %s", id), err)
+		ok, err := s.compactPartition(ctx, id)
+		if err != nil {
+			return n, err
+		}
+		if !ok {
+			// Left as it is: the partition is read with FINAL until the next run.
+			s.log.Info("trends: partición no compactada (fusiones en curso); se reintentará", "store", "clickhouse", "partition", id)
+			continue
 		}
 		n++
 		core.Compactions.WithLabelValues("clickhouse").Inc()
 		s.log.Info("trends: partición compactada", "store", "clickhouse", "partition", id, "seconds", time.Since(start).Seconds())
 	}
 	return n, nil
+}
+
+// compactPartition runs OPTIMIZE … FINAL on one partition until system.parts
+// shows it compact. OPTIMIZE does nothing, without an error, when a background
+// merge holds some of the parts, so it is tried a few times.
+func (s *Store) compactPartition(ctx context.Context, id string) (bool, error) {
+	for try := 0; try < 5; try++ {
+		if try > 0 {
+			select {
+			case <-ctx.Done():
+				return false, ctx.Err()
+			case <-time.After(time.Duration(try) * 300 * time.Millisecond):
+			}
+		}
+		if err := s.conn.Exec(ctx, "OPTIMIZE TABLE docs PARTITION "+id+" FINAL"); err != nil {
+			return false, unavailable(fmt.Sprintf("compact partition %s", id), err)
+		}
+		st, err := s.parts(ctx)
+		if err != nil {
+			return false, unavailable("read parts", err)
+		}
+		if st[id] != "" {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // maybeCompact starts a background Compact when the last one is older than
