@@ -32,17 +32,19 @@ import (
 // server. It runs on an embedded broker unless brokers are given, and every stage goes
 // through the same kafka-go code path as when it runs alone.
 type pipeline struct {
-	DataDir    string
-	Addr       string
-	Brokers    []string // empty: embedded broker under DataDir/broker
-	StoreDSN   string   // empty: duckdb:DataDir/trends.duckdb
-	Crawl      *crawl.Config
-	Social     *social.Config
-	NLP        nlp.Config
-	Tokens     []dashboards.Token
-	TokenLinks bool
-	Secret     []byte        // author pseudonymisation key
-	AlertEvery time.Duration // how often the early warning runs; default 10m
+	DataDir  string
+	Addr     string
+	Brokers  []string // empty: embedded broker under DataDir/broker
+	StoreDSN string   // empty: duckdb:DataDir/trends.duckdb
+	Crawl    *crawl.Config
+	Social   *social.Config
+	// SocialCollector, when set, is used instead of building one from Social.
+	SocialCollector *social.Collector
+	NLP             nlp.Config
+	Tokens          []dashboards.Token
+	TokenLinks      bool
+	Secret          []byte        // author pseudonymisation key
+	AlertEvery      time.Duration // how often the early warning runs; default 10m
 	// Searches are saved searches the early warning watches (counts from the index).
 	Searches []escucha.SavedSearch
 	Logger   *slog.Logger
@@ -145,15 +147,19 @@ func (p *pipeline) Run(ctx context.Context) error {
 		}
 		defer c.Close()
 		collectors = append(collectors, func() any { return map[string]any{"news": c.Health()} })
+		log.Info("news sources", "n", len(p.Crawl.Sources))
 		g.Go(func() error { return c.Run(gctx, emit) })
 	}
-	if p.Social != nil {
-		c, err := social.New(*p.Social, log.With("stage", "social"))
-		if err != nil {
-			return err
+	if p.Social != nil || p.SocialCollector != nil {
+		c := p.SocialCollector
+		if c == nil {
+			if c, err = social.New(*p.Social, log.With("stage", "social")); err != nil {
+				return err
+			}
 		}
 		defer c.Close()
 		collectors = append(collectors, func() any { return map[string]any{"social": c.Health()} })
+		log.Info("social connectors", "platforms", c.Platforms())
 		g.Go(func() error { return c.Run(gctx, emit) })
 	}
 	every := p.AlertEvery

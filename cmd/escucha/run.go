@@ -50,7 +50,7 @@ func (c *runCmd) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if cc.StateDir == "" {
+	if cc.StateDir == "" || cc.StateDir == (crawl.Config{}).WithDefaults().StateDir {
 		cc.StateDir = filepath.Join(c.data, "crawl")
 	}
 	p := &pipeline{DataDir: c.data, Addr: c.addr, Brokers: c.sf.Brokers(), StoreDSN: c.store,
@@ -62,16 +62,17 @@ func (c *runCmd) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if sc.Social.StateDir == "" {
+	// ParseConfig fills the package default ("data/social", relative to the working
+	// directory); unless the file names one, keep the state with the rest under --data.
+	if sc.Social.StateDir == "" || sc.Social.StateDir == (social.Config{}).WithDefaults().Social.StateDir {
 		sc.Social.StateDir = filepath.Join(c.data, "social")
 	}
-	if probe, err := social.New(sc, nil); err == nil { // anything configured?
-		probe.Close()
-		p.Social = &sc
+	if coll, err := social.New(sc, c.env.Logger.With("stage", "social")); err == nil {
+		p.SocialCollector = coll
 	} else if escucha.ErrorKind(err) != escucha.EInvalid || !strings.Contains(err.Error(), "anything to collect") {
 		return err
 	}
-	if p.Crawl == nil && p.Social == nil {
+	if p.Crawl == nil && p.SocialCollector == nil {
 		return fmt.Errorf("%s configures no news sources and no social connectors", c.config)
 	}
 	if p.Tokens, err = dashboards.ParseTokens(c.env.Getenv("ESCUCHA_TOKENS")); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -45,7 +46,7 @@ mastodon: {instances: [%q], hashtags: [NadaJustifica]}
 		Logger: slog.New(slog.NewTextHandler(tlogWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Getenv: func(k string) string {
 			if k == "ESCUCHA_TOKENS" {
-				return "ana:analyst:" + tok
+				return "ana:admin:" + tok
 			}
 			return ""
 		}}
@@ -92,5 +93,19 @@ mastodon: {instances: [%q], hashtags: [NadaJustifica]}
 			return
 		}
 	}
+	req, _ := http.NewRequest("GET", base+"/api/v1/sources", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		t.Logf("source health: %s", b)
+	}
+	filepath.Walk(filepath.Join(dir, "data", "social"), func(p string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			b, _ := os.ReadFile(p)
+			t.Logf("%s: %.600s", p, b)
+		}
+		return nil
+	})
 	t.Fatalf("after 90 s: %d documents (want the outlet's %d plus posts), platforms %v", res.Total, len(o.Docs), res.Facets["platform"])
 }

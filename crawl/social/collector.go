@@ -556,6 +556,9 @@ func (c *Collector) refreshDue(ctx context.Context, conn connector, emit escucha
 				return err
 			}
 			emitted += n
+		case o.doc == nil:
+			errs = append(errs, fmt.Errorf("refresh %s: no answer", t.ID))
+			continue
 		default:
 			if o.doc.ID != t.ID {
 				errs = append(errs, fmt.Errorf("refresh %s: answer is about %s", t.ID, o.doc.ID))

@@ -92,6 +92,16 @@ func (s *Site) mastodonHandler() http.Handler {
 			"tags": []any{}, "media_attachments": []any{},
 		}
 	}
+	mux.HandleFunc("GET /api/v1/statuses/{id}", func(w http.ResponseWriter, r *http.Request) {
+		for _, d := range s.posts[escucha.PlatformMastodon] {
+			if postID(d) == r.PathValue("id") {
+				writeJSON(w, status("http://"+r.Host, d))
+				return
+			}
+		}
+		w.WriteHeader(http.StatusNotFound)
+		writeJSON(w, map[string]string{"error": "Record not found"})
+	})
 	mux.HandleFunc("GET /api/v1/timelines/tag/{tag}", func(w http.ResponseWriter, r *http.Request) {
 		ps := s.filtered(escucha.PlatformMastodon, r.PathValue("tag"))
 		cursor := ""
@@ -123,6 +133,30 @@ func (s *Site) mastodonHandler() http.Handler {
 func (s *Site) blueskyHandler() http.Handler {
 	mux := http.NewServeMux()
 	did := func(d *escucha.Document) string { return "did:plc:" + slug(handle(d)) }
+	post := func(d *escucha.Document) map[string]any {
+		return map[string]any{
+			"uri": "at://" + did(d) + "/app.bsky.feed.post/" + postID(d), "cid": "bafy" + postID(d),
+			"author": map[string]any{"did": did(d), "handle": handle(d), "displayName": d.Author.Name},
+			"record": map[string]any{"$type": "app.bsky.feed.post", "text": strings.TrimSpace(d.Title + " " + d.Text),
+				"createdAt": d.Published.UTC().Format(time.RFC3339Nano), "langs": []string{"es"}},
+			"replyCount": d.Engagement.Replies, "repostCount": d.Engagement.Shares,
+			"likeCount": d.Engagement.Likes, "quoteCount": 0,
+			"indexedAt": d.Published.UTC().Format(time.RFC3339Nano),
+		}
+	}
+	mux.HandleFunc("GET /xrpc/app.bsky.feed.getPosts", func(w http.ResponseWriter, r *http.Request) {
+		want := map[string]bool{}
+		for _, u := range r.URL.Query()["uris"] {
+			want[u] = true
+		}
+		posts := []any{}
+		for _, d := range s.posts[escucha.PlatformBluesky] {
+			if p := post(d); want[p["uri"].(string)] {
+				posts = append(posts, p)
+			}
+		}
+		writeJSON(w, map[string]any{"posts": posts})
+	})
 	mux.HandleFunc("GET /xrpc/app.bsky.feed.searchPosts", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		ps := s.filtered(escucha.PlatformBluesky, q.Get("q"))
@@ -130,15 +164,7 @@ func (s *Site) blueskyHandler() http.Handler {
 		pg, next := page(ps, q.Get("cursor"), limit)
 		posts := make([]any, 0, len(pg))
 		for _, d := range pg {
-			posts = append(posts, map[string]any{
-				"uri": "at://" + did(d) + "/app.bsky.feed.post/" + postID(d), "cid": "bafy" + postID(d),
-				"author": map[string]any{"did": did(d), "handle": handle(d), "displayName": d.Author.Name},
-				"record": map[string]any{"$type": "app.bsky.feed.post", "text": strings.TrimSpace(d.Title + " " + d.Text),
-					"createdAt": d.Published.UTC().Format(time.RFC3339Nano), "langs": []string{"es"}},
-				"replyCount": d.Engagement.Replies, "repostCount": d.Engagement.Shares,
-				"likeCount": d.Engagement.Likes, "quoteCount": 0,
-				"indexedAt": d.Published.UTC().Format(time.RFC3339Nano),
-			})
+			posts = append(posts, post(d))
 		}
 		resp := map[string]any{"posts": posts, "hitsTotal": len(ps)}
 		if next != "" {
@@ -188,6 +214,19 @@ func (s *Site) redditHandler() http.Handler {
 		}
 		writeJSON(w, map[string]any{"kind": "Listing", "data": map[string]any{"after": after, "before": nil, "children": children}})
 	}
+	mux.HandleFunc("GET /api/info", func(w http.ResponseWriter, r *http.Request) {
+		want := map[string]bool{}
+		for _, id := range strings.Split(r.URL.Query().Get("id"), ",") {
+			want[strings.TrimPrefix(id, "t3_")] = true
+		}
+		var ps []*escucha.Document
+		for _, d := range s.posts[escucha.PlatformReddit] {
+			if want[postID(d)] {
+				ps = append(ps, d)
+			}
+		}
+		listing(w, r, ps)
+	})
 	mux.HandleFunc("GET /r/{sub}/new.json", func(w http.ResponseWriter, r *http.Request) {
 		listing(w, r, s.posts[escucha.PlatformReddit])
 	})
