@@ -20,13 +20,68 @@ func (s *Server) trendRoutes() {
 	s.handle("GET /encuadre", "framing_page", s.require(RoleViewer, s.framingPage))
 	s.handle("GET /alertas", "alerts_page", s.require(RoleViewer, s.alertsPage))
 
-	s.handle("GET /api/v1/trends/attention", "api_attention", s.require(RoleViewer, s.apiAttention))
-	s.handle("GET /api/v1/trends/territory", "api_territory", s.require(RoleViewer, s.apiTerritory))
-	s.handle("GET /api/v1/trends/priority", "api_priority", s.require(RoleViewer, s.apiPriority))
-	s.handle("GET /api/v1/trends/campaign/{id}", "api_campaign", s.require(RoleViewer, s.apiCampaign))
-	s.handle("GET /api/v1/trends/framing", "api_framing", s.require(RoleViewer, s.apiFraming))
-	s.handle("GET /api/v1/trends/alerts", "api_alerts", s.require(RoleViewer, s.apiAlerts))
-	s.handle("GET /api/v1/trends/sources", "api_trend_sources", s.require(RoleAdmin, s.apiTrendSources))
+	query := func(parse func(url.Values) (escucha.TerritoryQuery, error)) func(r *http.Request) (escucha.TerritoryQuery, error) {
+		return func(r *http.Request) (escucha.TerritoryQuery, error) { return parse(r.URL.Query()) }
+	}
+	s.handle("GET /api/v1/trends/attention", "api_attention", s.require(RoleViewer, trendAPI(s,
+		func(r *http.Request) (escucha.AttentionQuery, error) { return attentionQuery(r.URL.Query()) },
+		func(t escucha.Trends, r *http.Request, q escucha.AttentionQuery) (any, error) {
+			series, err := t.Attention(r.Context(), q)
+			return map[string]any{"series": series}, err
+		})))
+	s.handle("GET /api/v1/trends/territory", "api_territory", s.require(RoleViewer, trendAPI(s, query(territoryQuery),
+		func(t escucha.Trends, r *http.Request, q escucha.TerritoryQuery) (any, error) {
+			rows, err := t.Territory(r.Context(), q)
+			return map[string]any{"rows": rows}, err
+		})))
+	s.handle("GET /api/v1/trends/priority", "api_priority", s.require(RoleViewer, trendAPI(s, query(territoryQuery),
+		func(t escucha.Trends, r *http.Request, q escucha.TerritoryQuery) (any, error) {
+			rows, err := t.Priority(r.Context(), escucha.PriorityQuery{Filter: q.Filter, Level: q.Level})
+			return map[string]any{"rows": rows}, err
+		})))
+	s.handle("GET /api/v1/trends/campaign/{id}", "api_campaign", s.require(RoleViewer, trendAPI(s, campaignQuery,
+		func(t escucha.Trends, r *http.Request, q escucha.CampaignQuery) (any, error) {
+			return t.Campaign(r.Context(), q)
+		})))
+	s.handle("GET /api/v1/trends/framing", "api_framing", s.require(RoleViewer, trendAPI(s,
+		func(r *http.Request) (escucha.FramingQuery, error) { return framingQuery(r.URL.Query()) },
+		func(t escucha.Trends, r *http.Request, q escucha.FramingQuery) (any, error) {
+			return t.Framing(r.Context(), q)
+		})))
+	s.handle("GET /api/v1/trends/alerts", "api_alerts", s.require(RoleViewer, trendAPI(s,
+		func(r *http.Request) (escucha.AlertQuery, error) { return alertQuery(r.URL.Query()) },
+		func(t escucha.Trends, r *http.Request, q escucha.AlertQuery) (any, error) {
+			alerts, err := t.Alerts(r.Context(), q)
+			return map[string]any{"alerts": alerts}, err
+		})))
+	s.handle("GET /api/v1/trends/sources", "api_trend_sources", s.require(RoleAdmin, trendAPI(s,
+		func(*http.Request) (escucha.SourcesQuery, error) { return escucha.SourcesQuery{}, nil },
+		func(t escucha.Trends, r *http.Request, q escucha.SourcesQuery) (any, error) {
+			rows, err := t.Sources(r.Context(), q)
+			return map[string]any{"sources": rows}, err
+		})))
+}
+
+// trendAPI is the shape of every trends API handler: parse the question from the
+// request, ask the store, answer JSON or the error's status.
+func trendAPI[Q any](s *Server, parse func(*http.Request) (Q, error), ask func(escucha.Trends, *http.Request, Q) (any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		t, ok := s.trends(w, r)
+		if !ok {
+			return
+		}
+		q, err := parse(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		v, err := ask(t, r, q)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, v)
+	}
 }
 
 func (s *Server) trends(w http.ResponseWriter, r *http.Request) (escucha.Trends, bool) {
@@ -126,24 +181,6 @@ func attentionQuery(q url.Values) (escucha.AttentionQuery, error) {
 		}
 	}
 	return escucha.AttentionQuery{Filter: f, By: by, Interval: iv, Limit: limit}, nil
-}
-
-func (s *Server) apiAttention(w http.ResponseWriter, r *http.Request) {
-	t, ok := s.trends(w, r)
-	if !ok {
-		return
-	}
-	q, err := attentionQuery(r.URL.Query())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	series, err := t.Attention(r.Context(), q)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"series": series})
 }
 
 type attentionView struct {
@@ -252,42 +289,6 @@ func territoryQuery(q url.Values) (escucha.TerritoryQuery, error) {
 	return escucha.TerritoryQuery{Filter: f, Level: level}, nil
 }
 
-func (s *Server) apiTerritory(w http.ResponseWriter, r *http.Request) {
-	t, ok := s.trends(w, r)
-	if !ok {
-		return
-	}
-	q, err := territoryQuery(r.URL.Query())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	rows, err := t.Territory(r.Context(), q)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"rows": rows})
-}
-
-func (s *Server) apiPriority(w http.ResponseWriter, r *http.Request) {
-	t, ok := s.trends(w, r)
-	if !ok {
-		return
-	}
-	q, err := territoryQuery(r.URL.Query())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	rows, err := t.Priority(r.Context(), escucha.PriorityQuery{Filter: q.Filter, Level: q.Level})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"rows": rows})
-}
-
 func (s *Server) territoryPage(w http.ResponseWriter, r *http.Request) {
 	t, ok := s.trends(w, r)
 	if !ok {
@@ -340,24 +341,6 @@ func campaignQuery(r *http.Request) (escucha.CampaignQuery, error) {
 		ShowHandles: principalFrom(r.Context()).Role >= RoleAnalyst}, nil
 }
 
-func (s *Server) apiCampaign(w http.ResponseWriter, r *http.Request) {
-	t, ok := s.trends(w, r)
-	if !ok {
-		return
-	}
-	q, err := campaignQuery(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	rep, err := t.Campaign(r.Context(), q)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, rep)
-}
-
 func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) {
 	t, ok := s.trends(w, r)
 	if !ok {
@@ -400,24 +383,6 @@ func framingQuery(q url.Values) (escucha.FramingQuery, error) {
 	return escucha.FramingQuery{Filter: f, Interval: iv, Top: 20}, nil
 }
 
-func (s *Server) apiFraming(w http.ResponseWriter, r *http.Request) {
-	t, ok := s.trends(w, r)
-	if !ok {
-		return
-	}
-	q, err := framingQuery(r.URL.Query())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	rep, err := t.Framing(r.Context(), q)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, rep)
-}
-
 func (s *Server) framingPage(w http.ResponseWriter, r *http.Request) {
 	t, ok := s.trends(w, r)
 	if !ok {
@@ -457,24 +422,6 @@ func alertQuery(q url.Values) (escucha.AlertQuery, error) {
 	return a, nil
 }
 
-func (s *Server) apiAlerts(w http.ResponseWriter, r *http.Request) {
-	t, ok := s.trends(w, r)
-	if !ok {
-		return
-	}
-	q, err := alertQuery(r.URL.Query())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	alerts, err := t.Alerts(r.Context(), q)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"alerts": alerts})
-}
-
 func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request) {
 	t, ok := s.trends(w, r)
 	if !ok {
@@ -509,19 +456,6 @@ func (s *Server) recentAlerts(r *http.Request) []string {
 		out = append(out, a.Label+" — "+a.Day.Format("02/01")+": "+strconv.FormatInt(a.Count, 10)+" documentos (lo habitual: "+strconv.FormatFloat(a.Baseline, 'f', 1, 64)+")")
 	}
 	return out
-}
-
-func (s *Server) apiTrendSources(w http.ResponseWriter, r *http.Request) {
-	t, ok := s.trends(w, r)
-	if !ok {
-		return
-	}
-	rows, err := t.Sources(r.Context(), escucha.SourcesQuery{})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"sources": rows})
 }
 
 func (s *Server) sourcesPage(w http.ResponseWriter, r *http.Request) {
