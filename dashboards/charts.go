@@ -95,6 +95,11 @@ func barChart(title string, labels []string, values []float64) template.HTML {
 		XAxis:      chart.Style{TextRotationDegrees: 40},
 		Bars:       bars,
 	}
+	// Bars start at zero with whole-number ticks (go-chart's automatic range starts at
+	// the smallest bar, which makes small counts look like nothing).
+	ts := ticks([]chartSeries{{Values: values}}, false)
+	g.YAxis = chart.YAxis{Ticks: ts, Range: &chart.ContinuousRange{Min: 0, Max: ts[len(ts)-1].Value},
+		ValueFormatter: func(v any) string { return formatValue(v, false) }}
 	var b bytes.Buffer
 	if err := g.Render(chart.SVG, &b); err != nil {
 		return template.HTML("<p class=\"muted\">No se pudo dibujar el gráfico: " + html.EscapeString(err.Error()) + "</p>")
@@ -152,11 +157,11 @@ func svg(s string) template.HTML {
 	return template.HTML(s)
 }
 
-func histogramChart(h *escucha.Histogram) template.HTML {
+func histogramChart(title string, h *escucha.Histogram) template.HTML {
 	count := chartSeries{Name: "Documentos"}
 	for _, b := range h.Buckets {
 		count.Times = append(count.Times, b.Start)
 		count.Values = append(count.Values, float64(b.Count))
 	}
-	return timeChart("Atención en el tiempo (documentos que coinciden)", []chartSeries{count}, false)
+	return timeChart(title, []chartSeries{count}, false)
 }

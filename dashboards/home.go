@@ -42,7 +42,7 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request) {
 		v.TopCategories = f.Buckets
 	}
 	if res.Histogram != nil && len(res.Histogram.Buckets) > 1 {
-		v.Chart = histogramChart(res.Histogram)
+		v.Chart = histogramChart("Documentos por día", res.Histogram)
 	}
 	v.Alerts = s.recentAlerts(r)
 	s.render(w, r, "home", v)

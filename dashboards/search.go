@@ -280,7 +280,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 	}
 	view.Res = res
 	if res.Histogram != nil && len(res.Histogram.Buckets) > 1 {
-		view.Chart = histogramChart(res.Histogram)
+		view.Chart = histogramChart("Atención en el tiempo (documentos que coinciden)", res.Histogram)
 	}
 	s.render(w, r, "search", view)
 }

@@ -378,8 +378,8 @@ func (e *Enricher) eachFeature(t *text, a *analysis, emit func(prefix, x, y stri
 		if a.raw[ci] > 0 {
 			emit("r:", cat.id, "", ruleScore(a.raw[ci]))
 		}
-		for _, kind := range evidenceKinds {
-			if w := a.kinds[ci][kind]; w > 0 {
+		for k, kind := range evidenceKinds {
+			if w := a.kinds[ci][k]; w > 0 {
 				emit("rk:", cat.id, kind, ruleScore(w))
 			}
 		}

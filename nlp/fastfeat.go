@@ -207,8 +207,8 @@ func (f *fastModel) predict(t *text, a *analysis, cats []ccat, stems *stemmer, o
 		if a.raw[ci] > 0 {
 			add(f.rRow[ci], ruleScore(a.raw[ci]))
 		}
-		for k, kind := range evidenceKinds {
-			if w := a.kinds[ci][kind]; w > 0 {
+		for k := range evidenceKinds {
+			if w := a.kinds[ci][k]; w > 0 {
 				add(f.rkRow[ci][k], ruleScore(w))
 			}
 		}

@@ -103,6 +103,11 @@ type pattern struct {
 	next    uint64
 	next2   uint64 // Bloom bits of the alternatives' first two bytes (pairKey)
 	hasNext bool
+	// gapNext2, when specs[1] is a gap ~n and specs[2] a token whose
+	// alternatives all start with a-z0-9, is specs[2]'s next2 and gapN is n: one
+	// of the n+1 tokens after the first must pass it.
+	gapNext2 uint64
+	gapN     int
 }
 
 // pairKey is the Bloom bit of a word's first two bytes (c0, c1 as trieIndex;
@@ -122,25 +127,41 @@ func wordPairKey(w string) (uint, bool) {
 	return pairKey(c0, c1), true
 }
 
-// firstBytes fills p.next from specs[1].
+// firstBytes fills p.next from specs[1], or p.gapNext2 from specs[2] when
+// specs[1] is a gap.
 func (p *pattern) firstBytes() {
-	if len(p.specs) < 2 || p.specs[1].gap > 0 {
+	if len(p.specs) < 2 {
 		return
 	}
-	var mask, mask2 uint64
-	s := &p.specs[1]
+	if g := p.specs[1].gap; g > 0 {
+		if len(p.specs) < 3 || p.specs[2].gap > 0 {
+			return
+		}
+		if _, mask2, ok := specMasks(&p.specs[2]); ok && mask2 != 0 {
+			p.gapNext2, p.gapN = mask2, g
+		}
+		return
+	}
+	if mask, mask2, ok := specMasks(&p.specs[1]); ok {
+		p.next, p.next2, p.hasNext = mask, mask2, true
+	}
+}
+
+// specMasks gives the first-byte and pairKey Bloom masks of a token spec's
+// alternatives, ok false when one of them does not start with a-z0-9.
+func specMasks(s *tokSpec) (mask, mask2 uint64, ok bool) {
 	for _, w := range append(append([]string{}, s.lits...), s.prefixes...) {
 		if w == "" {
-			return
+			return 0, 0, false
 		}
 		k, ok := wordPairKey(w)
 		if !ok {
-			return
+			return 0, 0, false
 		}
 		mask |= 1 << trieIndex(w[0])
 		mask2 |= 1 << k
 	}
-	p.next, p.next2, p.hasNext = mask, mask2, true
+	return mask, mask2, true
 }
 
 // compilePattern parses one pattern; words are folded so YAML may carry accents.
@@ -285,15 +306,18 @@ type trieNode struct {
 // without reading the pattern: whether it is a single token and the first
 // bytes its second token may start with (pattern.next).
 type cand struct {
-	id      int32
-	single  bool
-	hasNext bool
-	next    uint64
-	next2   uint64
+	id       int32
+	single   bool
+	hasNext  bool
+	gapN     uint8 // > 0: specs[1] is a gap ~gapN and gapNext2 filters specs[2]
+	next     uint64
+	next2    uint64
+	gapNext2 uint64
 }
 
 func candOf(id int, p *pattern) cand {
-	return cand{id: int32(id), single: len(p.specs) == 1, hasNext: p.hasNext, next: p.next, next2: p.next2}
+	return cand{id: int32(id), single: len(p.specs) == 1, hasNext: p.hasNext, next: p.next, next2: p.next2,
+		gapN: uint8(p.gapN), gapNext2: p.gapNext2}
 }
 
 func trieIndex(c byte) int {
@@ -446,6 +470,11 @@ func (m *matcher) scanWalks(toks []token, walks func(i int) ([]int32, bool), dst
 			if c.hasNext && (!nextOK || c.next2&(1<<nextK) == 0) {
 				continue
 			}
+			// a gap ~n then a token: one of the next n+1 tokens of the sentence
+			// must pass that token's first-two-bytes test
+			if c.gapN > 0 && !gapPasses(toks, i, int(c.gapN), c.gapNext2) {
+				continue
+			}
 			if e := matchAt(toks, i+1, m.pats[id].specs[1:], toks[i].sent); e > i {
 				dst = append(dst, hit{pat: id, first: i, last: e})
 			}
@@ -486,6 +515,19 @@ func (m *matcher) scanWalks(toks []token, walks func(i int) ([]int32, bool), dst
 		}
 	}
 	return dst
+}
+
+// gapPasses reports whether one of the tokens i+1 … i+1+n of toks[i]'s
+// sentence has a pairKey in mask2 (a necessary condition for matchAt of "~n
+// spec" at i+1 when mask2 is spec's next2).
+func gapPasses(toks []token, i, n int, mask2 uint64) bool {
+	sent := toks[i].sent
+	for j := i + 1; j <= i+1+n && j < len(toks) && toks[j].sent == sent; j++ {
+		if k, ok := wordPairKey(toks[j].s); ok && mask2&(1<<k) != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func foldString(s string) string {

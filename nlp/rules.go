@@ -39,7 +39,30 @@ type compiled struct {
 	termsOf map[int][]termRef
 }
 
-type idset map[int]bool
+// idset is a set of pattern ids as a bitset: the rules test it for every hit
+// of a sentence, where a map lookup cost more than the rest of the test.
+type idset struct {
+	bits []uint64
+	n    int // distinct ids
+}
+
+func (s idset) has(id int) bool {
+	w := id >> 6
+	return w < len(s.bits) && s.bits[w]&(1<<(uint(id)&63)) != 0
+}
+
+func (s idset) empty() bool { return s.n == 0 }
+
+func (s *idset) add(id int) {
+	w := id >> 6
+	for len(s.bits) <= w {
+		s.bits = append(s.bits, 0)
+	}
+	if s.bits[w]&(1<<(uint(id)&63)) == 0 {
+		s.bits[w] |= 1 << (uint(id) & 63)
+		s.n++
+	}
+}
 
 type cterm struct {
 	def     int // index of the TermDef it came from (repeats diminish per def)
@@ -98,11 +121,7 @@ func compileTaxonomy(t *Taxonomy) (*compiled, error) {
 	}
 	var err error
 	set := func(name string, pats []string) idset {
-		s := idset{}
-		for _, p := range c.expand(pats, &err, name) {
-			s[p] = true
-		}
-		return s
+		return toSet(c.expand(pats, &err, name))
 	}
 	c.negation = set("cues.negation", t.Cues.Negation)
 	c.boundary = set("cues.boundary", t.Cues.Boundary)
@@ -211,7 +230,7 @@ type analysis struct {
 	// raw[i] is the summed weight of category i; ev its evidence.
 	raw      []float64
 	ev       [][]escucha.Span
-	kinds    []map[string]float64 // per category: summed weight per evidence kind
+	kinds    [][nKinds]float64 // per category: summed weight per evidence kind (index in evidenceKinds)
 	frameRaw []float64
 	frameEv  [][]escucha.Span
 	bufs     *analysisBufs
@@ -281,7 +300,7 @@ func (c *compiled) analyse(t *text, lang string) *analysis {
 	}
 	a.raw = make([]float64, len(c.cats))
 	a.ev = make([][]escucha.Span, len(c.cats))
-	a.kinds = make([]map[string]float64, len(c.cats))
+	a.kinds = make([][nKinds]float64, len(c.cats))
 	a.frameRaw = make([]float64, len(c.frames))
 	a.frameEv = make([][]escucha.Span, len(c.frames))
 	seen := map[[2]int]int{} // (owner kind/index, term) → hits so far, for diminishing returns
@@ -302,15 +321,15 @@ func (c *compiled) analyse(t *text, lang string) *analysis {
 				}
 				// a term that is itself a figurative pattern (an institution's name
 				// counted at low weight) is not cancelled by its siblings
-				if (!cat.figurative[h.pat] && a.overlaps(h, cat.figurative)) || (c.scareQuoted(t, h) && !a.covers(h, c.quoteOK)) {
+				if (!cat.figurative.has(h.pat) && a.overlaps(h, cat.figurative)) || (c.scareQuoted(t, h) && !a.covers(h, c.quoteOK)) {
 					continue
 				}
 			}
 			s := t.toks[h.first].sent
-			if len(tm.with) > 0 && !a.sentenceHas(s, tm.with) {
+			if !tm.with.empty() && !a.sentenceHas(s, tm.with) {
 				continue
 			}
-			if len(tm.without) > 0 && a.sentenceHas(s, tm.without) {
+			if !tm.without.empty() && a.sentenceHas(s, tm.without) {
 				continue
 			}
 			if len(tm.withDoc) > 0 && !a.docHas(tm.withDoc) {
@@ -341,22 +360,38 @@ func (c *compiled) analyse(t *text, lang string) *analysis {
 			}
 			a.raw[r.owner] += w
 			a.ev[r.owner] = appendSpan(a.ev[r.owner], sp)
-			if a.kinds[r.owner] == nil {
-				a.kinds[r.owner] = map[string]float64{}
-			}
-			a.kinds[r.owner][kind] += w
+			a.kinds[r.owner][kindIndex(kind)] += w
 		}
 	}
 	return a
 }
 
-func toSet(ids []int) idset {
-	if len(ids) == 0 {
-		return nil
+// nKinds is len(evidenceKinds).
+const nKinds = 6
+
+// kindIndex is kind's index in evidenceKinds.
+func kindIndex(kind string) int {
+	switch kind {
+	case KindEvent:
+		return 0
+	case KindStatistic:
+		return 1
+	case KindAnniversary:
+		return 2
+	case KindTopic:
+		return 3
+	case KindBackground:
+		return 4
+	case KindNegated:
+		return 5
 	}
-	s := idset{}
+	panic("nlp: unknown evidence kind " + kind)
+}
+
+func toSet(ids []int) idset {
+	var s idset
 	for _, id := range ids {
-		s[id] = true
+		s.add(id)
 	}
 	return s
 }
@@ -394,7 +429,7 @@ func (a *analysis) sentenceHas(s int, set idset) bool {
 		return false
 	}
 	for _, h := range a.hits[a.sentLo[s]:a.sentHi[s]] {
-		if set[h.pat] {
+		if set.has(h.pat) {
 			return true
 		}
 	}
@@ -402,11 +437,11 @@ func (a *analysis) sentenceHas(s int, set idset) bool {
 }
 
 func (a *analysis) sentenceHasSet(s int, set idset) bool {
-	if a.sentLo[s] < 0 || len(set) == 0 {
+	if a.sentLo[s] < 0 || set.empty() {
 		return false
 	}
 	for _, h := range a.hits[a.sentLo[s]:a.sentHi[s]] {
-		if set[h.pat] {
+		if set.has(h.pat) {
 			return true
 		}
 	}
@@ -425,11 +460,11 @@ func (a *analysis) docHas(ids []int) bool {
 // covers reports whether a hit of set (h's own pattern included) overlaps h.
 func (a *analysis) covers(h hit, set idset) bool {
 	s := a.t.toks[h.first].sent
-	if len(set) == 0 || a.sentLo[s] < 0 {
+	if set.empty() || a.sentLo[s] < 0 {
 		return false
 	}
 	for _, o := range a.hits[a.sentLo[s]:a.sentHi[s]] {
-		if set[o.pat] && o.first < h.last && h.first < o.last {
+		if set.has(o.pat) && o.first < h.last && h.first < o.last {
 			return true
 		}
 	}
@@ -439,7 +474,7 @@ func (a *analysis) covers(h hit, set idset) bool {
 // overlaps reports whether a hit of set covers h entirely (a figurative or
 // institutional phrase around the term; a longer term around it still counts).
 func (a *analysis) overlaps(h hit, set idset) bool {
-	if len(set) == 0 {
+	if set.empty() {
 		return false
 	}
 	s := a.t.toks[h.first].sent
@@ -447,7 +482,7 @@ func (a *analysis) overlaps(h hit, set idset) bool {
 		return false
 	}
 	for _, o := range a.hits[a.sentLo[s]:a.sentHi[s]] {
-		if set[o.pat] && o.first <= h.first && h.last <= o.last {
+		if set.has(o.pat) && o.first <= h.first && h.last <= o.last {
 			return true
 		}
 	}
@@ -461,10 +496,10 @@ func (c *compiled) sentenceKind(a *analysis, s int) string {
 	}
 	var st, an, tp, bg bool
 	for _, h := range a.hits[a.sentLo[s]:a.sentHi[s]] {
-		st = st || c.statistic[h.pat]
-		an = an || c.anniversary[h.pat]
-		tp = tp || c.topic[h.pat]
-		bg = bg || c.backgnd[h.pat]
+		st = st || c.statistic.has(h.pat)
+		an = an || c.anniversary.has(h.pat)
+		tp = tp || c.topic.has(h.pat)
+		bg = bg || c.backgnd.has(h.pat)
 	}
 	switch {
 	case bg:
@@ -490,7 +525,7 @@ func (c *compiled) negated(a *analysis, h hit) bool {
 		return false
 	}
 	for _, o := range a.hits[a.sentLo[s]:a.sentHi[s]] {
-		if !c.negation[o.pat] || o.last > h.first || h.first-o.last > c.window {
+		if !c.negation.has(o.pat) || o.last > h.first || h.first-o.last > c.window {
 			continue
 		}
 		if c.doubleNegation(a, s, o) {
@@ -502,7 +537,7 @@ func (c *compiled) negated(a *analysis, h hit) bool {
 		}
 		blocked := false
 		for _, b := range a.hits[a.sentLo[s]:a.sentHi[s]] {
-			if c.boundary[b.pat] && b.first >= o.last && b.last <= h.first {
+			if c.boundary.has(b.pat) && b.first >= o.last && b.last <= h.first {
 				blocked = true
 				break
 			}
@@ -592,7 +627,7 @@ func (c *compiled) scareQuoted(t *text, h hit) bool {
 // doubleNegation reports a negation cue directly next to another one.
 func (c *compiled) doubleNegation(a *analysis, s int, o hit) bool {
 	for _, p := range a.hits[a.sentLo[s]:a.sentHi[s]] {
-		if p != o && c.negation[p.pat] && (p.first == o.last || p.last == o.first) {
+		if p != o && c.negation.has(p.pat) && (p.first == o.last || p.last == o.first) {
 			return true
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -36,7 +37,10 @@ func (c *demoCmd) ParseFlags(args []string) error {
 
 func (c *demoCmd) Run(ctx context.Context) error {
 	log := c.env.Logger
-	site, err := sampleweb.Start(ctx, log.With("component", "sampleweb"))
+	if err := os.MkdirAll(c.data, 0o750); err != nil {
+		return err
+	}
+	site, err := sampleweb.StartWithPorts(ctx, log.With("component", "sampleweb"), filepath.Join(c.data, "sampleweb-ports.json"))
 	if err != nil {
 		return err
 	}

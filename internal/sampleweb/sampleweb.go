@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -42,11 +43,14 @@ type Site struct {
 	Reddit   string // base URL of the sample Reddit
 	Hashtags []string
 
-	servers []*http.Server
-	posts   map[string][]*escucha.Document // platform → posts, newest first
-	now     time.Time
-	log     *slog.Logger
-	wg      sync.WaitGroup
+	servers   []*http.Server
+	portsFile string
+	wantAddrs []string // addresses of a previous run, reused in order when free
+	addrs     []string
+	posts     map[string][]*escucha.Document // platform → posts, newest first
+	now       time.Time
+	log       *slog.Logger
+	wg        sync.WaitGroup
 }
 
 // Docs returns the embedded sample documents (with their gold labels stripped).
@@ -73,6 +77,13 @@ func Docs() ([]*escucha.Document, error) {
 // Close is called. Publication dates are shifted so that the newest sample document is
 // from "now", which keeps the demo's trends current.
 func Start(ctx context.Context, logger *slog.Logger) (*Site, error) {
+	return StartWithPorts(ctx, logger, "")
+}
+
+// StartWithPorts is Start remembering its ports in portsFile: a restarted demo serves
+// the same URLs again, so its documents keep their ids (ids hash the canonical URL).
+// A remembered port that is taken is replaced by a new one.
+func StartWithPorts(ctx context.Context, logger *slog.Logger, portsFile string) (*Site, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -80,7 +91,12 @@ func Start(ctx context.Context, logger *slog.Logger) (*Site, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Site{posts: map[string][]*escucha.Document{}, now: time.Now(), log: logger}
+	s := &Site{posts: map[string][]*escucha.Document{}, now: time.Now(), log: logger, portsFile: portsFile}
+	if portsFile != "" {
+		if b, err := os.ReadFile(portsFile); err == nil {
+			_ = json.Unmarshal(b, &s.wantAddrs)
+		}
+	}
 	shiftDates(docs, s.now)
 	byOutlet := map[string]*Outlet{}
 	for _, d := range docs {
@@ -121,14 +137,28 @@ func Start(ctx context.Context, logger *slog.Logger) (*Site, error) {
 		return nil, err
 	}
 	s.Hashtags = []string{"NadaJustifica"}
+	if portsFile != "" {
+		b, _ := json.Marshal(s.addrs)
+		if err := os.WriteFile(portsFile, b, 0o600); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("sample web ports: %w", err)
+		}
+	}
 	return s, nil
 }
 
 func (s *Site) serve(ctx context.Context, h http.Handler) (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("sample web: %w", err)
+	var ln net.Listener
+	var err error
+	if i := len(s.addrs); i < len(s.wantAddrs) {
+		ln, err = net.Listen("tcp", s.wantAddrs[i])
 	}
+	if ln == nil {
+		if ln, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			return "", fmt.Errorf("sample web: %w", err)
+		}
+	}
+	s.addrs = append(s.addrs, ln.Addr().String())
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return ctx }}
 	s.servers = append(s.servers, srv)
@@ -184,7 +214,7 @@ func slug(s string) string {
 }
 
 func (o *Outlet) path(d *escucha.Document) string {
-	return fmt.Sprintf("sucesos/%s/%s.html", d.Published.Format("2006/01/02"), slug(d.Title)+"-"+slug(d.ID))
+	return fmt.Sprintf("sucesos/%s.html", slug(d.Title)+"-"+slug(d.ID))
 }
 
 func (o *Outlet) handler() http.Handler {

@@ -80,3 +80,22 @@ func TestSampleWeb(t *testing.T) {
 		t.Fatalf("reddit %d %s", code, body)
 	}
 }
+
+// TestPortsSurviveRestart: a restarted sample web serves the same URLs.
+func TestPortsSurviveRestart(t *testing.T) {
+	file := t.TempDir() + "/ports.json"
+	a, err := StartWithPorts(context.Background(), nil, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	home, masto := a.Outlets[0].Home, a.Mastodon
+	a.Close()
+	b, err := StartWithPorts(context.Background(), nil, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if b.Outlets[0].Home != home || b.Mastodon != masto {
+		t.Fatalf("after restart %s %s, want %s %s", b.Outlets[0].Home, b.Mastodon, home, masto)
+	}
+}

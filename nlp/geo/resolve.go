@@ -318,6 +318,30 @@ func (x *doc) isDateline(m *mention) bool {
 	return hasAgency || hasDate || allCaps && strings.TrimSpace(strings.Trim(gap, " .,")) == ""
 }
 
+// countryVote is a document-country vote total.
+type countryVote struct {
+	c string
+	v float64
+}
+
+// candScore is a candidate entry of a mention with its score; sup says the
+// candidate has its own support (for the foreign-document filter).
+type candScore struct {
+	c   int
+	s   float64
+	sup bool
+}
+
+// findCand is the index of entry c in sc, -1 none.
+func findCand(sc []candScore, c int) int {
+	for k := range sc {
+		if sc[k].c == c {
+			return k
+		}
+	}
+	return -1
+}
+
 // resolve chooses an entry for every mention and marks the focus.
 func (x *doc) resolve() {
 	g := x.g
@@ -443,32 +467,41 @@ func (x *doc) resolve() {
 		x.listLevels()
 	}
 	// Document country: votes of unambiguous mentions and the source prior.
-	votes := map[string]float64{}
+	// (a few countries per document: a slice, not a map)
+	var votes []countryVote
+	vote := func(c string, w float64) {
+		for k := range votes {
+			if votes[k].c == c {
+				votes[k].v += w
+				return
+			}
+		}
+		votes = append(votes, countryVote{c, w})
+	}
 	for _, m := range x.ms {
 		if m.best == -3 || m.zona != "" || len(m.cands) == 0 || m.cands[0] < 0 {
 			continue
 		}
-		cs := map[string]bool{}
-		for _, c := range m.cands {
-			cs[g.entries[c].place.Country] = true
+		c0 := g.entries[m.cands[0]].place.Country
+		one := true
+		for _, c := range m.cands[1:] {
+			one = one && g.entries[c].place.Country == c0
 		}
-		if len(cs) == 1 {
-			for c := range cs {
-				w := 1.0
-				if m.dateline {
-					w = 0.5
-				}
-				votes[c] += w
+		if one {
+			w := 1.0
+			if m.dateline {
+				w = 0.5
 			}
+			vote(c0, w)
 		}
 	}
 	if x.r.sourcePrior && x.prior != "" {
-		votes[x.prior] += 1.5
+		vote(x.prior, 1.5)
 	}
 	docCountry := ""
 	bestV := 0.0
-	for c, v := range votes {
-		if v > bestV || v == bestV && c < docCountry {
+	for _, cv := range votes {
+		if c, v := cv.c, cv.v; v > bestV || v == bestV && c < docCountry {
 			docCountry, bestV = c, v
 		}
 	}
@@ -493,12 +526,20 @@ func (x *doc) resolve() {
 	}
 	// Entries present in the document (for co-mention of ancestors and
 	// descendants), with the mention that names them.
+	// presentKeys lists present's keys for the loops over them (whose result
+	// does not depend on the order).
 	present := map[int][]int{}
+	var presentKeys []int
+	nCands := 0
 	for i, m := range x.ms {
 		if m.best == -3 {
 			continue
 		}
+		nCands += len(m.cands)
 		for _, c := range m.cands {
+			if _, ok := present[c]; !ok {
+				presentKeys = append(presentKeys, c)
+			}
 			present[c] = append(present[c], i)
 		}
 	}
@@ -510,14 +551,16 @@ func (x *doc) resolve() {
 		}
 		return false
 	}
-	scores := make([]map[int]float64, len(x.ms))
+	// scores[i] holds mention i's candidates with their scores (nil: dropped),
+	// each distinct candidate once, cut from one buffer for the document.
+	scores := make([][]candScore, len(x.ms))
+	buf := make([]candScore, 0, nCands)
 	for i, m := range x.ms {
 		if m.best == -3 {
 			continue
 		}
-		sc := map[int]float64{}
+		sc := buf[len(buf):len(buf):len(buf)+len(m.cands)]
 		supported := false
-		candSupported := map[int]bool{}
 		for _, c := range m.cands {
 			e := &g.entries[c]
 			s := levelBase[e.level]
@@ -530,7 +573,7 @@ func (x *doc) resolve() {
 				s += 1.0
 			}
 			if x.r.hierarchy {
-				for p := range present {
+				for _, p := range presentKeys {
 					if g.isAncestor(p, c) && p != e.countryI && elsewhere(p, i) {
 						s += 1.0
 						supported = true
@@ -548,7 +591,7 @@ func (x *doc) resolve() {
 						}
 					}
 				}
-				for p := range present {
+				for _, p := range presentKeys {
 					if g.isAncestor(c, p) && elsewhere(p, i) && len(present[p]) > 0 && len(x.ms[present[p][0]].cands) == 1 {
 						s += 0.8
 						supported = true
@@ -560,19 +603,27 @@ func (x *doc) resolve() {
 					supported = true
 				}
 			}
-			candSupported[c] = supported || m.qualifier
+			cs := candScore{c: c, s: s, sup: supported || m.qualifier}
 			supported = supported || before
-			sc[c] = s
+			if k := findCand(sc, c); k >= 0 {
+				sc[k] = cs
+			} else {
+				sc = append(sc, cs)
+			}
 		}
+		buf = buf[:len(buf)+len(sc)]
 		// In a document about a country the gazetteer does not divide (a Mexican
 		// story), a name of the region needs its own support: "San Carlos" or
 		// "Arizona" there are not the Costa Rican canton or the Honduran town.
 		if x.r.foreignDoc && docCountry != "" && !regional[docCountry] {
-			for c := range sc {
-				if e := &g.entries[c]; regional[e.place.Country] && e.level >= levelAdmin1 && e.level != levelForeign && !candSupported[c] {
-					delete(sc, c)
+			kept := sc[:0]
+			for _, cs := range sc {
+				if e := &g.entries[cs.c]; regional[e.place.Country] && e.level >= levelAdmin1 && e.level != levelForeign && !cs.sup {
+					continue
 				}
+				kept = append(kept, cs)
 			}
+			sc = kept
 			if len(sc) == 0 {
 				m.best = -3
 				continue
@@ -582,8 +633,8 @@ func (x *doc) resolve() {
 			// A municipality or populated place abroad with no locative word and no
 			// co-mentioned parent: more likely a common word or surname ("Ola", "Castillo").
 			minorAbroad := true
-			for c := range sc {
-				if e := &g.entries[c]; e.level < levelAdmin2 || e.level == levelForeign || e.place.Country == docCountry {
+			for _, cs := range sc {
+				if e := &g.entries[cs.c]; e.level < levelAdmin2 || e.level == levelForeign || e.place.Country == docCountry {
 					minorAbroad = false
 				}
 			}
@@ -612,25 +663,31 @@ func (x *doc) resolve() {
 		}
 		for i, m := range x.ms {
 			if c, ok := fixed[x.ft[m.fs:m.fe]]; ok && scores[i] != nil && len(m.cands) > 1 && !m.local {
-				if _, has := scores[i][c]; has {
+				if k := findCand(scores[i], c); k >= 0 {
 					m.cands = []int{c}
-					scores[i] = map[int]float64{c: scores[i][c]}
+					scores[i] = []candScore{scores[i][k]}
 				}
 			}
 		}
 
-		byName := map[string]map[int]float64{}
+		byName := map[string][]candScore{}
 		for i, m := range x.ms {
 			if scores[i] == nil || len(m.cands) == 1 || m.zona != "" || m.local {
 				continue
 			}
 			k := x.ft[m.fs:m.fe]
-			if byName[k] == nil {
-				byName[k] = map[int]float64{}
+			sum := byName[k]
+			if sum == nil {
+				sum = make([]candScore, 0, len(scores[i]))
 			}
-			for c, s := range scores[i] {
-				byName[k][c] += s
+			for _, cs := range scores[i] {
+				if j := findCand(sum, cs.c); j >= 0 {
+					sum[j].s += cs.s
+				} else {
+					sum = append(sum, candScore{c: cs.c, s: cs.s})
+				}
 			}
+			byName[k] = sum
 		}
 		for i, m := range x.ms {
 			if scores[i] == nil || len(m.cands) == 1 || m.zona != "" || m.local {
@@ -647,13 +704,16 @@ func (x *doc) resolve() {
 			continue
 		}
 		best, bs, sum := -1, math.Inf(-1), 0.0
-		keys := make([]int, 0, len(scores[i]))
-		for c := range scores[i] {
-			keys = append(keys, c)
+		sc := scores[i]
+		// by candidate, as the sum's order (insertion sort: a few candidates;
+		// a slice shared through byName is sorted once and stays the same set)
+		for a := 1; a < len(sc); a++ {
+			for b := a; b > 0 && sc[b].c < sc[b-1].c; b-- {
+				sc[b], sc[b-1] = sc[b-1], sc[b]
+			}
 		}
-		sort.Ints(keys)
-		for _, c := range keys {
-			s := scores[i][c]
+		for _, cs := range sc {
+			c, s := cs.c, cs.s
 			sum += s
 			if s > bs {
 				best, bs = c, s
