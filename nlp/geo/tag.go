@@ -151,16 +151,21 @@ func (x *doc) find() {
 		}
 		return spans[i].s < spans[j].s
 	})
-	taken := make([]bool, len(x.ft)+1)
+	// taken holds the byte ranges already claimed (a few dozen per document:
+	// a list, not a flag per byte of text)
+	var taken [][2]int
+	take := func(s, e int) {
+		if s < e {
+			taken = append(taken, [2]int{s, e})
+		}
+	}
 	add := func(s, e int, cands []int, zona string) {
-		for i := s; i < e; i++ {
-			if taken[i] {
+		for _, r := range taken {
+			if s < e && r[0] < e && s < r[1] {
 				return
 			}
 		}
-		for i := s; i < e; i++ {
-			taken[i] = true
-		}
+		take(s, e)
 		os, oe := x.f.Span(s, e)
 		x.ms = append(x.ms, &mention{fs: s, fe: e, os: os, oe: oe, cands: cands, best: -1, trigger: -1, qualified: -1, zona: zona})
 	}
@@ -169,9 +174,7 @@ func (x *doc) find() {
 	for _, sp := range spans {
 		if x.g.instit[sp.p] {
 			if x.r.institutions {
-				for k := sp.s; k < sp.e; k++ {
-					taken[k] = true
-				}
+				take(sp.s, sp.e)
 			}
 			continue
 		}

@@ -37,6 +37,10 @@ type Store struct {
 	closed      bool
 	lastCompact time.Time
 	compactWG   sync.WaitGroup
+
+	zoneOnce    sync.Once // server time zone, for rekey
+	zone        *time.Location
+	zoneErr     error
 	compactCtx  context.Context
 	compactStop context.CancelFunc
 }
@@ -69,6 +73,13 @@ func (dialect) Prepend(lit, col string) string {
 }
 func (dialect) CountIf(cond string) string { return "toInt64(countIf(" + cond + "))" }
 func (dialect) Int(expr string) string     { return "toInt64(" + expr + ")" }
+
+func nonNil(xs []string) []string {
+	if xs == nil {
+		return []string{}
+	}
+	return xs
+}
 
 func placeholders(n int) string {
 	s := ""
@@ -240,27 +251,35 @@ func (s *Store) Write(ctx context.Context, docs []*escucha.Document) error {
 		core.Rejected.WithLabelValues("clickhouse").Inc()
 		return err
 	}
+	rows := make([]core.Row, 0, len(docs))
+	var authors []core.AuthorRow
+	for _, d := range docs {
+		rows = append(rows, core.ToRow(s.cfg.AuthorSecret, d, now))
+		if a, ok := core.ToAuthor(s.cfg.AuthorSecret, d, now); ok {
+			authors = append(authors, a)
+		}
+	}
+	tombs, err := s.rekey(ctx, rows)
+	if err != nil {
+		core.WriteErrors.WithLabelValues("clickhouse").Inc()
+		return err
+	}
 	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO docs")
 	if err != nil {
 		core.WriteErrors.WithLabelValues("clickhouse").Inc()
 		return unavailable("prepare docs batch", err)
 	}
-	var authors []core.AuthorRow
 	n := 0
-	for _, d := range docs {
-		r := core.ToRow(s.cfg.AuthorSecret, d, now)
+	for _, r := range append(rows, tombs...) {
 		if err := batch.Append(r.ID, uint64(r.Version), r.Deleted, r.Published, r.Fetched, r.Source,
 			r.SourceCountry, r.Platform, r.Kind, r.Lang, r.Country, r.Admin1, r.Admin1Code, r.Admin2,
-			r.Admin2Code, r.Categories, r.Campaigns, r.Framing, r.Engagement, r.Views, r.AuthorHash,
+			r.Admin2Code, nonNil(r.Categories), nonNil(r.Campaigns), nonNil(r.Framing), r.Engagement, r.Views, r.AuthorHash,
 			r.Followers, r.ClusterID, r.URL, r.Title); err != nil {
 			_ = batch.Abort()
 			core.WriteErrors.WithLabelValues("clickhouse").Inc()
-			return escucha.Errorf(escucha.EInternal, "append %s: %w", d.ID, err)
+			return escucha.Errorf(escucha.EInternal, "append %s: %w", r.ID, err)
 		}
 		n++
-		if a, ok := core.ToAuthor(s.cfg.AuthorSecret, d, now); ok {
-			authors = append(authors, a)
-		}
 	}
 	if n == 0 {
 		_ = batch.Abort()
@@ -285,7 +304,7 @@ func (s *Store) Write(ctx context.Context, docs []*escucha.Document) error {
 			return unavailable("insert authors", err)
 		}
 	}
-	core.Written.WithLabelValues("clickhouse").Add(float64(n))
+	core.Written.WithLabelValues("clickhouse").Add(float64(len(rows)))
 	core.WriteSeconds.WithLabelValues("clickhouse").Observe(time.Since(start).Seconds())
 	s.maybeCompact()
 	return nil
