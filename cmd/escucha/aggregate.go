@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/infosegura/escucha"
@@ -75,6 +76,10 @@ func (c *aggregateCmd) ParseFlags(args []string) error {
 }
 
 func (c *aggregateCmd) Run(ctx context.Context) error {
+	if strings.HasPrefix(c.store, "clickhouse://") && c.env.Getenv("ESCUCHA_AUTHOR_SECRET") == "" {
+		// At scale the pseudonymisation key must not live in the database it protects.
+		return errors.New("ESCUCHA_AUTHOR_SECRET is empty: set the deployment secret that pseudonymises authors (ClickHouse)")
+	}
 	s, err := openTrends(ctx, c.env, c.store, c.webhook)
 	if err != nil {
 		return err

@@ -61,7 +61,12 @@ func jsonl(t *testing.T, docs []*escucha.Document) string {
 
 func testEnv(t *testing.T, stdin string, stdout io.Writer) *Env {
 	return &Env{Stdin: strings.NewReader(stdin), Stdout: stdout, Stderr: io.Discard,
-		Getenv: func(string) string { return "" }, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		Getenv: func(k string) string {
+			if k == "ESCUCHA_AUTHOR_SECRET" {
+				return "secreto-de-prueba-0123456789"
+			}
+			return ""
+		}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 }
 
 func trendsStores(t *testing.T) []string {
