@@ -453,48 +453,22 @@ func (m *matcher) scanWalks(toks []token, walks func(i int) ([]int32, bool), dst
 	if dst == nil {
 		dst = make([]hit, 0, 64)
 	}
-	// the trie walk already matched the first word: match the rest only
-	nextC := -1    // trieIndex of the next token's first byte in the same sentence, -1 none
-	var nextK uint // pairKey of the next token, valid when nextOK
-	nextOK := false
-	try := func(li int32, i int) {
-		cs := m.lists[li]
-		if sp := m.split[li]; sp != nil {
-			cs = sp[nextC+1]
-		}
-		for _, c := range cs {
-			id := int(c.id)
-			if c.single {
-				dst = append(dst, hit{pat: id, first: i, last: i + 1})
-				continue
-			}
-			// the next token must match specs[1]: test its first two bytes
-			if c.hasNext {
-				if !nextOK || c.next2&(1<<nextK) == 0 {
-					continue
-				}
-			} else if c.gapN > 0 && !gapPasses(toks, i, int(c.gapN), c.next2) {
-				// a gap ~n then a token: one of the next n+1 tokens of the
-				// sentence must pass that token's first-two-bytes test
-				continue
-			}
-			if e := matchAt(toks, i+1, m.pats[id].specs[1:], toks[i].sent); e > i {
-				dst = append(dst, hit{pat: id, first: i, last: e})
-			}
-		}
-	}
 	for i := range toks {
 		w := toks[i].s
-		nextC, nextOK = -1, false
+		// the next token of the sentence: trieIndex of its first byte (-1 none)
+		// and 1<<pairKey (0 none)
+		nextC, nk := -1, uint64(0)
 		if i+1 < len(toks) && toks[i+1].sent == toks[i].sent {
 			nw := toks[i+1].s
 			nextC = trieIndex(nw[0])
-			nextK, nextOK = wordPairKey(nw)
+			if k, ok := wordPairKey(nw); ok {
+				nk = 1 << k
+			}
 		}
 		if walks != nil {
 			if ls, ok := walks(i); ok {
 				for _, li := range ls {
-					try(li, i)
+					dst = m.try(dst, toks, li, i, nextC, nk)
 				}
 				continue
 			}
@@ -510,11 +484,42 @@ func (m *matcher) scanWalks(toks []token, walks func(i int) ([]int32, bool), dst
 				break
 			}
 			if li := m.nodes[n].pre; li != 0 {
-				try(li, i)
+				dst = m.try(dst, toks, li, i, nextC, nk)
 			}
 		}
 		if n != 0 && m.nodes[n].lit != 0 {
-			try(m.nodes[n].lit, i)
+			dst = m.try(dst, toks, m.nodes[n].lit, i, nextC, nk)
+		}
+	}
+	return dst
+}
+
+// try appends to dst the hits at token i of the candidates in list li; the
+// trie walk already matched the first word: match the rest only. nextC and nk
+// describe the next token of the sentence (see scanWalks).
+func (m *matcher) try(dst []hit, toks []token, li int32, i, nextC int, nk uint64) []hit {
+	cs := m.lists[li]
+	if sp := m.split[li]; sp != nil {
+		cs = sp[nextC+1]
+	}
+	for _, c := range cs {
+		id := int(c.id)
+		if c.single {
+			dst = append(dst, hit{pat: id, first: i, last: i + 1})
+			continue
+		}
+		// the next token must match specs[1]: test its first two bytes
+		if c.hasNext {
+			if c.next2&nk == 0 {
+				continue
+			}
+		} else if c.gapN > 0 && !gapPasses(toks, i, int(c.gapN), c.next2) {
+			// a gap ~n then a token: one of the next n+1 tokens of the
+			// sentence must pass that token's first-two-bytes test
+			continue
+		}
+		if e := matchAt(toks, i+1, m.pats[id].specs[1:], toks[i].sent); e > i {
+			dst = append(dst, hit{pat: id, first: i, last: e})
 		}
 	}
 	return dst

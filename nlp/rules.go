@@ -36,7 +36,7 @@ type compiled struct {
 	cats   []ccat
 	frames []cframe
 	// rulesOf maps a pattern id to the (category or frame, term) pairs using it.
-	termsOf map[int][]termRef
+	termsOf [][]termRef // by pattern id (a slice: looked up for every hit)
 }
 
 // idset is a set of pattern ids as a bitset: the rules test it for every hit
@@ -99,7 +99,7 @@ type termRef struct {
 }
 
 func compileTaxonomy(t *Taxonomy) (*compiled, error) {
-	c := &compiled{tax: t, m: newMatcher(), termsOf: map[int][]termRef{}}
+	c := &compiled{tax: t, m: newMatcher()}
 	c.window = t.Cues.Window
 	if c.window <= 0 {
 		c.window = 4
@@ -163,7 +163,7 @@ func compileTaxonomy(t *Taxonomy) (*compiled, error) {
 		}
 		cc.terms = terms(cd.ID, cd.Terms)
 		for ti, tm := range cc.terms {
-			c.termsOf[tm.pat] = append(c.termsOf[tm.pat], termRef{owner: len(c.cats), term: ti})
+			c.addRef(tm.pat, termRef{owner: len(c.cats), term: ti})
 		}
 		c.cats = append(c.cats, cc)
 	}
@@ -174,14 +174,25 @@ func compileTaxonomy(t *Taxonomy) (*compiled, error) {
 		}
 		cf.terms = terms("framing "+fd.ID, fd.Terms)
 		for ti, tm := range cf.terms {
-			c.termsOf[tm.pat] = append(c.termsOf[tm.pat], termRef{frame: true, owner: len(c.frames), term: ti})
+			c.addRef(tm.pat, termRef{frame: true, owner: len(c.frames), term: ti})
 		}
 		c.frames = append(c.frames, cf)
 	}
 	if err != nil {
 		return nil, err
 	}
+	for len(c.termsOf) < len(c.m.pats) {
+		c.termsOf = append(c.termsOf, nil)
+	}
 	return c, nil
+}
+
+// addRef appends r to the terms of pattern pat.
+func (c *compiled) addRef(pat int, r termRef) {
+	for len(c.termsOf) <= pat {
+		c.termsOf = append(c.termsOf, nil)
+	}
+	c.termsOf[pat] = append(c.termsOf[pat], r)
 }
 
 // expand compiles patterns, resolving "@lexicon" references.

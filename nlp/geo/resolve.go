@@ -559,7 +559,7 @@ func (x *doc) resolve() {
 		if m.best == -3 {
 			continue
 		}
-		sc := buf[len(buf):len(buf):len(buf)+len(m.cands)]
+		sc := buf[len(buf) : len(buf) : len(buf)+len(m.cands)]
 		supported := false
 		for _, c := range m.cands {
 			e := &g.entries[c]

@@ -151,17 +151,16 @@ func (x *doc) find() {
 		}
 		return spans[i].s < spans[j].s
 	})
-	// taken holds the byte ranges already claimed (a few dozen per document:
-	// a list, not a flag per byte of text)
-	var taken [][2]int
+	// taken has a bit per byte of ft already claimed by a mention
+	taken := make([]uint64, len(x.ft)/64+1)
 	take := func(s, e int) {
-		if s < e {
-			taken = append(taken, [2]int{s, e})
+		for i := s; i < e; i++ {
+			taken[i/64] |= 1 << (i % 64)
 		}
 	}
 	add := func(s, e int, cands []int, zona string) {
-		for _, r := range taken {
-			if s < e && r[0] < e && s < r[1] {
+		for i := s; i < e; i++ {
+			if taken[i/64]&(1<<(i%64)) != 0 {
 				return
 			}
 		}
@@ -244,6 +243,9 @@ func (x *doc) findZonas(add func(s, e int, cands []int, zona string)) {
 
 // findCapital finds "la capital", "ciudad capital", "capital guatemalteca" …
 func (x *doc) findCapital(add func(s, e int, cands []int, zona string)) {
+	if !strings.Contains(x.ft, "capital") { // in each of the names below
+		return
+	}
 	for _, n := range []string{"la ciudad capital", "la capital", "ciudad capital"} {
 		for i := 0; ; {
 			j := strings.Index(x.ft[i:], n)
