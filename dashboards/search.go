@@ -16,27 +16,8 @@ import (
 // searchRequest builds a search request from URL parameters. The same names serve the
 // HTML form and the JSON API. Spanish names are accepted beside English ones.
 func searchRequest(q url.Values) (escucha.SearchRequest, error) {
-	list := func(names ...string) []string {
-		var out []string
-		for _, n := range names {
-			for _, v := range q[n] {
-				for _, p := range strings.Split(v, ",") {
-					if p = strings.TrimSpace(p); p != "" {
-						out = append(out, p)
-					}
-				}
-			}
-		}
-		return out
-	}
-	first := func(names ...string) string {
-		for _, n := range names {
-			if v := strings.TrimSpace(q.Get(n)); v != "" {
-				return v
-			}
-		}
-		return ""
-	}
+	list := func(names ...string) []string { return listOf(q, names...) }
+	first := func(names ...string) string { return firstOf(q, names...) }
 	req := escucha.SearchRequest{
 		Query:      first("q"),
 		Categories: list("category", "categoria"),
@@ -87,6 +68,31 @@ func searchRequest(q url.Values) (escucha.SearchRequest, error) {
 		}
 	}
 	return req, req.Validate()
+}
+
+// listOf gathers the values of the first parameters named (repeated or comma-separated).
+func listOf(q url.Values, names ...string) []string {
+	var out []string
+	for _, n := range names {
+		for _, v := range q[n] {
+			for _, p := range strings.Split(v, ",") {
+				if p = strings.TrimSpace(p); p != "" {
+					out = append(out, p)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// firstOf is the first non-empty value among the parameters named.
+func firstOf(q url.Values, names ...string) string {
+	for _, n := range names {
+		if v := strings.TrimSpace(q.Get(n)); v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // parseDate accepts 2006-01-02 or RFC 3339; an end date given as a day includes that day.

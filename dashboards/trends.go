@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/infosegura/escucha"
@@ -95,19 +94,7 @@ func (s *Server) trends(w http.ResponseWriter, r *http.Request) (escucha.Trends,
 // trendFilter reads the filter shared by every trends question. Without dates it
 // covers the last `days` days.
 func trendFilter(q url.Values, days int) (escucha.Filter, error) {
-	list := func(names ...string) []string {
-		var out []string
-		for _, n := range names {
-			for _, v := range q[n] {
-				for _, p := range strings.Split(v, ",") {
-					if p = strings.TrimSpace(p); p != "" {
-						out = append(out, p)
-					}
-				}
-			}
-		}
-		return out
-	}
+	list := func(names ...string) []string { return listOf(q, names...) }
 	f := escucha.Filter{
 		Countries: list("country", "pais"), Admin1: list("admin1", "departamento"),
 		Admin2: list("admin2", "municipio"), Categories: list("category", "categoria"),
@@ -132,15 +119,6 @@ func trendFilter(q url.Values, days int) (escucha.Filter, error) {
 		return f, escucha.Errorf(escucha.EInvalid, "el periodo está vacío: «desde» debe ser anterior a «hasta»")
 	}
 	return f, nil
-}
-
-func firstOf(q url.Values, names ...string) string {
-	for _, n := range names {
-		if v := strings.TrimSpace(q.Get(n)); v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 func interval(q url.Values, def escucha.Interval) (escucha.Interval, error) {
