@@ -607,6 +607,13 @@ func (c *compiled) scareQuoted(t *text, h hit) bool {
 		return false
 	}
 	isQuote := func(b byte) bool { return b == '"' || b == '\'' }
+	// A match that runs across the closing quote of a quoted first word ("un 'robo' a
+	// los contribuyentes") quotes the word the term hangs on.
+	if st := t.toks[h.first].start; span > 1 && st > 0 && isQuote(ft[st-1]) && (st < 2 || !isWordByte(ft[st-2])) {
+		if en := t.toks[h.first].end; en < len(ft) && isQuote(ft[en]) {
+			return true
+		}
+	}
 	open := -1
 	for i := h.first; i >= 0 && i > h.first-(n-span)-1 && t.toks[i].sent == sent; i-- {
 		st := t.toks[i].start
