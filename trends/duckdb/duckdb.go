@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"embed"
-	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -88,14 +87,7 @@ func Open(ctx context.Context, path string, cfg core.Config, logger *slog.Logger
 	}
 	if len(cfg.AuthorSecret) == 0 {
 		secret, created, err := core.LoadSecret(ctx, core.SecretStore{
-			Read: func(ctx context.Context, name string) (string, error) {
-				var v string
-				err := s.db.QueryRowContext(ctx, "SELECT value FROM settings WHERE name = ? ORDER BY created, value LIMIT 1", name).Scan(&v)
-				if errors.Is(err, sql.ErrNoRows) {
-					return "", nil
-				}
-				return v, err
-			},
+			Read: core.ReadSetting(s.db),
 			Add: func(ctx context.Context, name, value string, created time.Time) error {
 				_, err := s.db.ExecContext(ctx, "INSERT INTO settings VALUES (?, ?, ?)", name, value, created)
 				return err

@@ -3,7 +3,9 @@ package core
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
+	"errors"
 	"time"
 )
 
@@ -43,4 +45,17 @@ func LoadSecret(ctx context.Context, s SecretStore) ([]byte, bool, error) {
 	}
 	b, err = hex.DecodeString(v)
 	return b, true, err
+}
+
+// ReadSetting is SecretStore.Read over the settings table, the same SQL on both
+// stores.
+func ReadSetting(db *sql.DB) func(ctx context.Context, name string) (string, error) {
+	return func(ctx context.Context, name string) (string, error) {
+		var v string
+		err := db.QueryRowContext(ctx, "SELECT value FROM settings WHERE name = ? ORDER BY created, value LIMIT 1", name).Scan(&v)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", nil
+		}
+		return v, err
+	}
 }
