@@ -43,6 +43,26 @@ type Revisit struct {
 	Max     time.Duration `yaml:"max"`     // default 6h
 }
 
+// Updates re-checks recently published articles so that corrections and updates reach
+// the pipeline as a new version of the same document (same id, version+1). Only
+// articles that a feed or sitemap lists again are re-checked, with a conditional GET.
+type Updates struct {
+	Window time.Duration `yaml:"window"` // articles first seen this recently are re-checked; default 48h; negative disables
+	Every  time.Duration `yaml:"every"`  // at most one re-check per article this often; default 6h
+}
+
+// due reports whether an article recorded in rec should be re-checked now.
+func (u Updates) due(rec seenRec, now time.Time) bool {
+	if u.Window < 0 || rec.First.IsZero() || now.Sub(rec.First) > u.Window {
+		return false
+	}
+	last := rec.Checked
+	if last.IsZero() {
+		last = rec.First
+	}
+	return now.Sub(last) >= u.Every
+}
+
 // Backfill restricts discovery to a date range and walks archives and older sitemaps.
 type Backfill struct {
 	From string `yaml:"from"` // 2024-01-31
@@ -61,9 +81,10 @@ type Config struct {
 
 	// UserAgent identifies the crawler; it must carry a contact URL.
 	UserAgent    string `yaml:"user_agent"`
-	AllowPrivate bool   `yaml:"allow_private"` // permit loopback/private addresses (tests, demo)
-	StateDir     string `yaml:"state_dir"`     // seen-store, schedule, health.json; default ./escucha-data/crawl
-	WARCDir      string `yaml:"warc_dir"`      // WARC capture of every response when set
+	AllowPrivate bool   `yaml:"allow_private"`  // permit loopback/private addresses (tests, demo)
+	StateDir     string `yaml:"state_dir"`      // seen-store, schedule, health.json; default ./escucha-data/crawl
+	WARCDir      string `yaml:"warc_dir"`       // WARC capture of every response when set
+	WARCMaxBytes int64  `yaml:"warc_max_bytes"` // a WARC file this large is closed and the next one started; default 1 GiB
 
 	Concurrency        int           `yaml:"concurrency"`          // sources crawled at once; default 4
 	PerHostConcurrency int           `yaml:"per_host_concurrency"` // default 2
@@ -75,10 +96,12 @@ type Config struct {
 	MaxDepth           int           `yaml:"max_depth"`            // link hops from a section page; default 2
 	MaxSitemaps        int           `yaml:"max_sitemaps"`         // child sitemaps read per index per run; default 10
 	MaxRetryWait       time.Duration `yaml:"max_retry_wait"`       // longest Retry-After waited in place; default 30s
+	MaxCrawlDelay      time.Duration `yaml:"max_crawl_delay"`      // robots.txt Crawl-delay is honoured up to this; default 30s
 	MinTextChars       int           `yaml:"min_text_chars"`       // shorter section-discovered pages are not articles; default 200
 	NearDupDistance    int           `yaml:"near_dup_distance"`    // simhash Hamming distance; default 6 (-1 disables)
 	TrapThreshold      int           `yaml:"trap_threshold"`       // listing pages of one URL shape per source; default 20
 	Revisit            Revisit       `yaml:"revisit"`
+	Updates            Updates       `yaml:"updates"`
 	Backfill           Backfill      `yaml:"backfill"`
 	// PolitenessOff drops per-host delays (benchmarks against loopback only).
 	PolitenessOff bool `yaml:"-"`
@@ -113,16 +136,22 @@ func (c Config) WithDefaults() Config {
 		c.MaxBodyBytes = 5 << 20
 	}
 	set(&c.MaxRedirects, 5)
+	if c.WARCMaxBytes == 0 {
+		c.WARCMaxBytes = 1 << 30
+	}
 	set(&c.MaxPagesPerSource, 300)
 	set(&c.MaxDepth, 2)
 	set(&c.MaxSitemaps, 10)
 	setD(&c.MaxRetryWait, 30*time.Second)
+	setD(&c.MaxCrawlDelay, 30*time.Second)
 	set(&c.MinTextChars, 200)
 	set(&c.NearDupDistance, 6)
 	set(&c.TrapThreshold, 20)
 	setD(&c.Revisit.Min, 5*time.Minute)
 	setD(&c.Revisit.Initial, 15*time.Minute)
 	setD(&c.Revisit.Max, 6*time.Hour)
+	setD(&c.Updates.Window, 48*time.Hour)
+	setD(&c.Updates.Every, 6*time.Hour)
 	for i := range c.Sources {
 		c.Sources[i].Country = strings.ToUpper(strings.TrimSpace(c.Sources[i].Country))
 	}

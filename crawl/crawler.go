@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -47,7 +48,7 @@ func New(cfg Config, logger *slog.Logger) (*Crawler, error) {
 	}
 	c := &Crawler{cfg: cfg, logger: logger, st: st, health: loadHealth(filepath.Join(cfg.StateDir, "health.json"), cfg.Sources)}
 	if cfg.WARCDir != "" {
-		if c.ww, err = openWARC(cfg.WARCDir, cfg.UserAgent); err != nil {
+		if c.ww, err = openWARC(cfg.WARCDir, cfg.UserAgent, cfg.WARCMaxBytes); err != nil {
 			st.Close()
 			return nil, err
 		}
@@ -200,6 +201,7 @@ type item struct {
 	link    Link
 	depth   int  // hops from a section page (0 = the section page itself)
 	listing bool // a section/archive page: follow links, do not emit
+	recheck bool // a known article fetched again for corrections (Updates)
 }
 
 // sourceRun is one source's share of a pass.
@@ -233,8 +235,19 @@ func (r *sourceRun) crawl(ctx context.Context) error {
 	for _, u := range r.src.Sitemaps {
 		links = append(links, r.pollSitemap(ctx, u, 0)...)
 	}
+	// New articles first; then the known ones that are due a re-check (Updates), so that
+	// re-checks never take the page budget from new articles.
+	var known []Link
 	for _, l := range links {
-		r.enqueue(item{link: l})
+		if !r.enqueue(item{link: l}) {
+			known = append(known, l)
+		}
+	}
+	now := time.Now()
+	for _, l := range known {
+		if rec, ok := r.c.st.seen(seenKey(Canonicalize(l.URL))); ok && r.c.cfg.Updates.due(rec, now) {
+			r.push(item{link: l, recheck: true})
+		}
 	}
 	if len(links) == 0 || r.src.AlwaysSections || r.c.cfg.Backfill.Enabled() {
 		for _, u := range r.c.sectionPages(r.src) {
@@ -262,20 +275,22 @@ func (r *sourceRun) crawl(ctx context.Context) error {
 	return r.fatal
 }
 
-// enqueue adds a discovered article link unless it is known, filtered or queued.
-func (r *sourceRun) enqueue(it item) {
+// enqueue adds a discovered article link unless it is known, filtered or queued. It
+// reports false only for a link already in the seen-store.
+func (r *sourceRun) enqueue(it item) bool {
 	canon := Canonicalize(it.link.URL)
 	if canon == "" {
-		return
+		return true
 	}
 	if !r.c.cfg.Backfill.inRange(it.link.Published) {
-		return
+		return true
 	}
 	key := seenKey(canon)
 	if _, ok := r.c.st.seen(key); ok {
-		return
+		return false
 	}
 	r.push(it)
+	return true
 }
 
 func (r *sourceRun) push(it item) {
@@ -566,8 +581,14 @@ func (r *sourceRun) page(ctx context.Context, it item) error {
 	if it.listing {
 		what = "section"
 	}
-	resp, ok := r.fetch(ctx, u, what, it.listing)
+	// Articles keep their validators while updates are tracked, so a re-check of an
+	// unchanged page costs a 304.
+	conditional := it.listing || r.c.cfg.Updates.Window >= 0
+	resp, ok := r.fetch(ctx, u, what, conditional)
 	if !ok {
+		if it.recheck && resp != nil && resp.Status == http.StatusNotModified {
+			r.c.checked(seenKey(Canonicalize(u)))
+		}
 		return nil
 	}
 	body, _, err := decodeHTML(resp.Body, resp.Charset)
@@ -593,7 +614,7 @@ func (r *sourceRun) page(ctx context.Context, it item) error {
 		r.fail("article", fmt.Errorf("%w: no title or text in %s", errParse, resp.URL), 0)
 		return nil
 	}
-	return r.c.publish(ctx, r, it.link, resp.URL, art)
+	return r.c.publish(ctx, r, it, resp.URL, art)
 }
 
 // follow queues a listing page's links: article-looking ones as candidates, the
@@ -630,9 +651,32 @@ func (r *sourceRun) follow(from item, links []string) {
 	}
 }
 
+// checked records a re-check that found the page unchanged.
+func (c *Crawler) checked(key string) {
+	rec, ok := c.st.seen(key)
+	if !ok {
+		return
+	}
+	rec.Checked = time.Now().UTC()
+	if err := c.st.markSeen([]string{key}, rec, 0, false); err != nil {
+		c.logger.Warn("record re-check", "err", err)
+	}
+}
+
+// contentHash identifies what a reader sees of a version: title and text.
+func contentHash(title, text string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(title))
+	h.Write([]byte{0})
+	h.Write([]byte(text))
+	return h.Sum64() | 1 // never 0, which marks "not recorded"
+}
+
 // publish turns an extracted page into a Document, marks near-duplicates, emits it
-// and only then records it as seen.
-func (c *Crawler) publish(ctx context.Context, r *sourceRun, l Link, finalURL string, art *Article) error {
+// and only then records it as seen. A re-checked page whose title or text changed is
+// emitted again as the next version of the same document.
+func (c *Crawler) publish(ctx context.Context, r *sourceRun, it item, finalURL string, art *Article) error {
+	l := it.link
 	canonical := Canonicalize(finalURL)
 	if art.Canonical != "" {
 		if cu := Canonicalize(art.Canonical); cu != "" {
@@ -649,7 +693,8 @@ func (c *Crawler) publish(ctx context.Context, r *sourceRun, l Link, finalURL st
 	if _, dup := r.claimed.LoadOrStore(keys[0], true); dup {
 		return nil // another page of this pass already had this canonical URL
 	}
-	if rec, ok := c.st.seen(keys[0]); ok {
+	rec, known := c.st.seen(keys[0])
+	if known && !it.recheck {
 		// A new alias of a known page (mobile copy, tracking link): remember the alias.
 		return c.st.markSeen(keys[1:], rec, 0, false)
 	}
@@ -682,6 +727,10 @@ func (c *Crawler) publish(ctx context.Context, r *sourceRun, l Link, finalURL st
 		Author:        escucha.Author{Name: art.Author},
 		Version:       1,
 	}
+	hash := contentHash(title, text)
+	if known {
+		return c.update(ctx, r, keys, rec, doc, hash)
+	}
 	fp := fingerprint(text)
 	c.emitMu.Lock()
 	defer c.emitMu.Unlock()
@@ -694,5 +743,32 @@ func (c *Crawler) publish(ctx context.Context, r *sourceRun, l Link, finalURL st
 		return fmt.Errorf("emit %s: %w", doc.URL, err)
 	}
 	c.health.item(r.src.Name, doc.DupOf != "", now)
-	return c.st.markSeen(keys, seenRec{ID: doc.ID, Canonical: canonical, First: now, Version: doc.Version}, fp, doc.DupOf == "")
+	rec = seenRec{ID: doc.ID, Canonical: canonical, First: now, Version: doc.Version, Hash: hash, DupOf: doc.DupOf}
+	return c.st.markSeen(keys, rec, fp, doc.DupOf == "")
+}
+
+// update handles a re-checked article: unchanged → only the check is recorded;
+// changed → the same id is emitted with the next version (its first near-duplicate
+// decision kept), then recorded. A record from before hashes were kept adopts the
+// current text as its baseline.
+func (c *Crawler) update(ctx context.Context, r *sourceRun, keys []string, rec seenRec, doc *escucha.Document, hash uint64) error {
+	now := doc.Fetched
+	rec.Checked = now
+	if rec.Hash == 0 || rec.Hash == hash || doc.ID != rec.ID {
+		if rec.Hash == 0 {
+			rec.Hash = hash
+		}
+		return c.st.markSeen(keys, rec, 0, false)
+	}
+	doc.Version = max(rec.Version, 1) + 1
+	doc.DupOf = rec.DupOf
+	c.emitMu.Lock()
+	defer c.emitMu.Unlock()
+	if err := r.emit(ctx, doc); err != nil {
+		return fmt.Errorf("emit %s: %w", doc.URL, err)
+	}
+	mUpdates.WithLabelValues(r.src.Name).Inc()
+	c.logger.Debug("article updated", "source", r.src.Name, "id", doc.ID, "version", doc.Version)
+	rec.Version, rec.Hash = doc.Version, hash
+	return c.st.markSeen(keys, rec, 0, false)
 }

@@ -123,15 +123,7 @@ func TestCrawlSiteOnce(t *testing.T) {
 	checkWARC(t, cfg.WARCDir, site.URL+"/rss.xml")
 
 	// Restart on the same state: nothing is new, the feed answers 304.
-	c2, err := New(cfg, testLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c2.Close()
-	var again collector
-	if err := c2.RunOnce(context.Background(), again.emit); err != nil {
-		t.Fatal(err)
-	}
+	again, _ := crawlOnce(t, cfg)
 	if len(again.docs) != 0 {
 		t.Errorf("after restart %d documents emitted again, want 0", len(again.docs))
 	}
@@ -177,20 +169,12 @@ func TestCrawlRefusesPrivateAddresses(t *testing.T) {
 	site := newTestSite(t)
 	cfg := testConfig(t, site, t.TempDir())
 	cfg.AllowPrivate = false
-	c, err := New(cfg, testLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	var got collector
-	if err := c.RunOnce(context.Background(), got.emit); err != nil {
-		t.Fatal(err)
-	}
+	got, health := crawlOnce(t, cfg)
 	if len(got.docs) != 0 {
 		t.Errorf("emitted %d documents from loopback without allow_private", len(got.docs))
 	}
-	if h := c.Health(); h[0].Errors["ssrf"] == 0 {
-		t.Errorf("no ssrf error recorded: %v", h[0].Errors)
+	if health[0].Errors["ssrf"] == 0 {
+		t.Errorf("no ssrf error recorded: %v", health[0].Errors)
 	}
 	site.mu.Lock()
 	defer site.mu.Unlock()
@@ -205,15 +189,7 @@ func TestCrawlSectionFallbackAndTraps(t *testing.T) {
 	cfg.Sources = []Source{{Name: "Diario Secciones", Country: "GT", Home: site.URL + "/portada/"}}
 	cfg.MaxDepth = 30 // let the traps, not the depth limit, stop the crawl
 	cfg.TrapThreshold = 5
-	c, err := New(cfg, testLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	var got collector
-	if err := c.RunOnce(context.Background(), got.emit); err != nil {
-		t.Fatal(err)
-	}
+	got, health := crawlOnce(t, cfg)
 	docs := got.byPath()
 	for _, p := range []string{"/2024/05/12/ataque-armado-zona-18/", "/departamentales/incendio-mercado-quetzaltenango.html",
 		"/sociedad/jovenes-desaparecidas-peten.html", "/nacionales/csj-amplia-plazo-eleccion-magistrados.html"} {
@@ -235,8 +211,8 @@ func TestCrawlSectionFallbackAndTraps(t *testing.T) {
 	if pages > cfg.TrapThreshold+1 {
 		t.Errorf("endless pagination fetched %d pages, trap threshold %d", pages, cfg.TrapThreshold)
 	}
-	if h := c.Health(); h[0].Errors["trap"] == 0 {
-		t.Errorf("no trap recorded: %v", h[0].Errors)
+	if health[0].Errors["trap"] == 0 {
+		t.Errorf("no trap recorded: %v", health[0].Errors)
 	}
 }
 
@@ -244,15 +220,7 @@ func TestMaxPagesPerSource(t *testing.T) {
 	site := newTestSite(t)
 	cfg := testConfig(t, site, t.TempDir())
 	cfg.MaxPagesPerSource = 3
-	c, err := New(cfg, testLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	var got collector
-	if err := c.RunOnce(context.Background(), got.emit); err != nil {
-		t.Fatal(err)
-	}
+	got, _ := crawlOnce(t, cfg)
 	if len(got.docs) > 3 {
 		t.Errorf("emitted %d documents with max_pages_per_source 3", len(got.docs))
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/gobwas/glob"
 	"github.com/gocolly/colly/v2"
+	"github.com/temoto/robotstxt"
 
 	"github.com/infosegura/escucha/crawl/safenet"
 )
@@ -49,7 +50,9 @@ type fetcher struct {
 	logger *slog.Logger
 
 	mu      sync.Mutex
-	blocked map[string]time.Time // host → not before (Retry-After)
+	blocked map[string]time.Time     // host → not before (Retry-After)
+	delay   map[string]time.Duration // host → robots.txt Crawl-delay (capped)
+	slot    map[string]time.Time     // host → earliest start of the next request under its Crawl-delay
 }
 
 func newFetcher(cfg Config, hostDelays map[string]time.Duration, ww *warcWriter, logger *slog.Logger) (*fetcher, error) {
@@ -59,7 +62,10 @@ func newFetcher(cfg Config, hostDelays map[string]time.Duration, ww *warcWriter,
 	c.IgnoreRobotsTxt = false
 	c.MaxBodySize = int(cfg.MaxBodyBytes) + 1 // guardTransport fails first; colly would truncate silently
 	c.DisableCookies()                        // session cookies breed session-id traps
-	c.WithTransport(&guardTransport{next: safenet.Transport(cfg.AllowPrivate, cfg.RequestTimeout), max: cfg.MaxBodyBytes, warc: ww, logger: logger})
+	f := &fetcher{cfg: cfg, base: c, logger: logger, blocked: map[string]time.Time{},
+		delay: map[string]time.Duration{}, slot: map[string]time.Time{}}
+	c.WithTransport(&guardTransport{next: safenet.Transport(cfg.AllowPrivate, cfg.RequestTimeout), max: cfg.MaxBodyBytes, warc: ww, logger: logger,
+		robots: f.learnRobots})
 	c.SetRequestTimeout(cfg.RequestTimeout)
 	maxRedirects := cfg.MaxRedirects
 	c.SetRedirectHandler(func(req *http.Request, via []*http.Request) error {
@@ -91,7 +97,49 @@ func newFetcher(cfg Config, hostDelays map[string]time.Duration, ww *warcWriter,
 	if err := c.Limits(rules); err != nil {
 		return nil, fmt.Errorf("colly limits: %w", err)
 	}
-	return &fetcher{cfg: cfg, base: c, logger: logger, blocked: map[string]time.Time{}}, nil
+	return f, nil
+}
+
+// learnRobots reads the Crawl-delay a host's robots.txt sets for our User-Agent
+// (colly fetches robots.txt through guardTransport but ignores Crawl-delay). The delay
+// is capped at MaxCrawlDelay, and ignored when politeness is off.
+func (f *fetcher) learnRobots(host string, status int, body []byte) {
+	if f.cfg.PolitenessOff {
+		return
+	}
+	rd, err := robotstxt.FromStatusAndBytes(status, body)
+	if err != nil {
+		return
+	}
+	g := rd.FindGroup(f.cfg.UserAgent)
+	if g == nil || g.CrawlDelay <= 0 {
+		return
+	}
+	d := g.CrawlDelay
+	if d > f.cfg.MaxCrawlDelay {
+		f.logger.Info("robots.txt crawl-delay capped", "host", host, "asked", d.String(), "used", f.cfg.MaxCrawlDelay.String())
+		d = f.cfg.MaxCrawlDelay
+	}
+	f.mu.Lock()
+	f.delay[host] = d
+	f.mu.Unlock()
+}
+
+// reserve books the next request slot for host under its Crawl-delay and returns how
+// long the caller must wait for it. Concurrent workers get successive slots.
+func (f *fetcher) reserve(host string, now time.Time) time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	d := f.delay[host]
+	if d <= 0 {
+		return 0
+	}
+	slot := f.slot[host]
+	if slot.Before(now) {
+		slot = now
+	}
+	f.slot[host] = slot.Add(d)
+	return slot.Sub(now)
 }
 
 // session returns a collector bound to ctx for one pass (it shares robots.txt
@@ -165,11 +213,12 @@ func (f *fetcher) waitHost(ctx context.Context, host string) error {
 	until := f.blocked[host]
 	f.mu.Unlock()
 	d := time.Until(until)
-	if d <= 0 {
-		return nil
-	}
 	if d > f.cfg.MaxRetryWait {
 		return fmt.Errorf("%w: host %s blocked for %s", ErrRateLimited, host, d.Round(time.Second))
+	}
+	d = max(d, f.reserve(host, time.Now()))
+	if d <= 0 {
+		return nil
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -216,6 +265,7 @@ type guardTransport struct {
 	max    int64
 	warc   *warcWriter
 	logger *slog.Logger
+	robots func(host string, status int, body []byte) // sees every /robots.txt answer
 }
 
 func (t *guardTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -239,6 +289,9 @@ func (t *guardTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err := t.warc.write(req, resp, body); err != nil {
 			t.logger.Warn("warc capture failed", "url", req.URL.String(), "err", err)
 		}
+	}
+	if t.robots != nil && req.URL.Path == "/robots.txt" {
+		t.robots(req.URL.Host, resp.StatusCode, body)
 	}
 	if isGzip(body) && resp.Header.Get("Content-Encoding") == "" {
 		if plain, err := gunzip(body, 8*t.max); err == nil {

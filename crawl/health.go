@@ -21,6 +21,8 @@ var (
 	mErrors = promauto.NewCounterVec(prometheus.CounterOpts{Name: "escucha_crawl_errors_total",
 		Help: "Crawl errors by source and kind (timeout, http_4xx, http_5xx, robots, ssrf, too_large, redirect, rate_limited, trap, parse, network)."},
 		[]string{"source", "kind"})
+	mUpdates = promauto.NewCounterVec(prometheus.CounterOpts{Name: "escucha_crawl_updates_total",
+		Help: "Articles re-emitted as a new version because their text or title changed."}, []string{"source"})
 	mFetches = promauto.NewCounterVec(prometheus.CounterOpts{Name: "escucha_crawl_fetches_total",
 		Help: "HTTP fetches by source and what was fetched (feed, sitemap, section, article) and status class."},
 		[]string{"source", "what", "status"})

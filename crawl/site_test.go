@@ -174,6 +174,22 @@ func (c *collector) byPath() map[string]*escucha.Document {
 	return m
 }
 
+// crawlOnce runs one pass of a new crawler on cfg and returns what it emitted and the
+// sources' health after the pass.
+func crawlOnce(t *testing.T, cfg Config) (*collector, []SourceHealth) {
+	t.Helper()
+	c, err := New(cfg, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var got collector
+	if err := c.RunOnce(context.Background(), got.emit); err != nil {
+		t.Fatal(err)
+	}
+	return &got, c.Health()
+}
+
 func testLogger(t testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }

@@ -25,6 +25,12 @@ type seenRec struct {
 	Canonical string    `json:"canonical"`
 	First     time.Time `json:"first"`
 	Version   int64     `json:"version"`
+	// Checked is the last re-check (Updates); Hash the content hash of the version
+	// emitted last (0 in records written before updates were tracked); DupOf is
+	// carried into later versions.
+	Checked time.Time `json:"checked,omitzero"`
+	Hash    uint64    `json:"hash,omitempty"`
+	DupOf   string    `json:"dup_of,omitempty"`
 }
 
 type validators struct {

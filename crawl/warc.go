@@ -14,40 +14,79 @@ import (
 	warc "github.com/internetarchive/gowarc"
 )
 
-// warcWriter appends a request and a response record for every fetch to one
+// warcWriter appends a request and a response record for every fetch to a
 // gzip-per-record WARC 1.1 file (internetarchive/gowarc's record writer; its HTTP
 // client is not used because it dials by itself and would bypass crawl/safenet).
+// A file that reaches maxBytes is closed and the next exchange starts a new one
+// (escucha-<start>-<pid>-<seq>.warc.gz), as archives expect files of bounded size.
 type warcWriter struct {
+	dir, userAgent, prefix string
+	maxBytes               int64
+
 	mu   sync.Mutex
 	f    *os.File
 	name string
+	size int64
+	seq  int
 }
 
-func openWARC(dir, userAgent string) (*warcWriter, error) {
+func openWARC(dir, userAgent string, maxBytes int64) (*warcWriter, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("warc dir: %w", err)
 	}
-	name := fmt.Sprintf("escucha-%s-%d.warc.gz", time.Now().UTC().Format("20060102150405"), os.Getpid())
-	f, err := os.OpenFile(filepath.Join(dir, name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("open warc: %w", err)
+	w := &warcWriter{dir: dir, userAgent: userAgent, maxBytes: maxBytes,
+		prefix: fmt.Sprintf("escucha-%s-%d", time.Now().UTC().Format("20060102150405"), os.Getpid())}
+	if err := w.open(); err != nil {
+		return nil, err
 	}
-	w := &warcWriter{f: f, name: name}
+	return w, nil
+}
+
+// open starts the next file of the series with its warcinfo record.
+func (w *warcWriter) open() error {
+	w.seq++
+	name := fmt.Sprintf("%s-%05d.warc.gz", w.prefix, w.seq)
+	f, err := os.OpenFile(filepath.Join(w.dir, name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("open warc: %w", err)
+	}
 	ww, err := warc.NewWriter(f, name, warc.SHA1, "gzip", "", true, nil)
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("warc writer: %w", err)
+		return fmt.Errorf("warc writer: %w", err)
 	}
 	if _, err := ww.WriteInfoRecord(map[string]string{"software": "escucha crawl (gocolly/colly, internetarchive/gowarc)",
-		"http-header-user-agent": userAgent, "format": "WARC File Format 1.1"}); err != nil {
+		"http-header-user-agent": w.userAgent, "format": "WARC File Format 1.1"}); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("warc info: %w", err)
+		return fmt.Errorf("warc info: %w", err)
 	}
 	if err := ww.CloseCompressedWriter(); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("warc info: %w", err)
+		return fmt.Errorf("warc info: %w", err)
 	}
-	return w, nil
+	w.f, w.name, w.size = f, name, 0
+	return w.grow()
+}
+
+// grow refreshes the size of the current file.
+func (w *warcWriter) grow() error {
+	st, err := w.f.Stat()
+	if err != nil {
+		return fmt.Errorf("warc stat: %w", err)
+	}
+	w.size = st.Size()
+	return nil
+}
+
+// rotate closes a full file and opens the next; called with mu held.
+func (w *warcWriter) rotate() error {
+	if w.maxBytes <= 0 || w.size < w.maxBytes {
+		return nil
+	}
+	if err := w.f.Close(); err != nil {
+		return fmt.Errorf("close warc: %w", err)
+	}
+	return w.open()
 }
 
 // write records one exchange. The payload is what the client received after
@@ -73,6 +112,9 @@ func (w *warcWriter) write(req *http.Request, resp *http.Response, body []byte) 
 
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if err := w.rotate(); err != nil {
+		return err
+	}
 	respID, err := w.record("response", target, now, "application/http; msgtype=response", "", head.Bytes(), body)
 	if err != nil {
 		return err
@@ -80,7 +122,7 @@ func (w *warcWriter) write(req *http.Request, resp *http.Response, body []byte) 
 	if _, err := w.record("request", target, now, "application/http; msgtype=request", respID, reqDump, nil); err != nil {
 		return err
 	}
-	return nil
+	return w.grow()
 }
 
 func (w *warcWriter) record(typ, target, date, ctype, concurrentTo string, parts ...[]byte) (string, error) {
