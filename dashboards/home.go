@@ -38,6 +38,7 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Total, v.Recent = res.Total, res.Hits
+	s.titleHits(r.Context(), v.Recent)
 	if f, ok := res.Facets[escucha.FacetCategory]; ok {
 		v.TopCategories = f.Buckets
 	}

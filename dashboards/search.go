@@ -285,6 +285,7 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	view.Res = res
+	s.titleHits(r.Context(), res.Hits)
 	if res.Histogram != nil && len(res.Histogram.Buckets) > 1 {
 		view.Chart = histogramChart("Atención en el tiempo (documentos que coinciden)", res.Histogram)
 	}

@@ -334,6 +334,7 @@ func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.titlePosts(r.Context(), rep.TopPosts)
 	mentions := chartSeries{Name: "Menciones"}
 	sov := chartSeries{Name: "Participación en la conversación"}
 	for _, p := range rep.OverTime {

@@ -137,12 +137,17 @@ func newStage(ctx context.Context, cfg Config) (*stage, error) {
 		return nil, err
 	}
 	r := kafka.NewReader(kafka.ReaderConfig{
-		Brokers:           cfg.Brokers,
-		GroupID:           cfg.Group,
-		Topic:             cfg.InTopic,
-		MinBytes:          1,
-		MaxBytes:          2 * maxMessageBytes,
-		MaxWait:           cfg.BatchWait,
+		Brokers:  cfg.Brokers,
+		GroupID:  cfg.Group,
+		Topic:    cfg.InTopic,
+		MinBytes: 1,
+		MaxBytes: 2 * maxMessageBytes,
+		// The fetch long-poll, not the batch wait: with MinBytes 1 the broker answers as
+		// soon as a record exists, so a long poll costs no latency. kafka-go gives the
+		// broker 3/4 of it and fails the read at the deadline; a short poll (250 ms left
+		// 62 ms of slack) turned every idle poll on a busy machine into an "i/o
+		// timeout", a reconnect and a warning.
+		MaxWait:           fetchPoll,
 		StartOffset:       kafka.FirstOffset,
 		CommitInterval:    0, // synchronous commits: CommitMessages returns once committed
 		HeartbeatInterval: cfg.SessionTimeout / 3,
@@ -158,6 +163,9 @@ func newStage(ctx context.Context, cfg Config) (*stage, error) {
 	})
 	return &stage{cfg: cfg, log: log, r: r, w: newWriter(cfg.Brokers, "", cfg.BatchSize, log), retry: newRetrier(cfg.Stage, log, cfg.MaxBackoff)}, nil
 }
+
+// fetchPoll is how long an idle fetch waits at the broker (see NewReader above).
+const fetchPoll = 2 * time.Second
 
 // newWriter returns a synchronous writer that waits for all in-sync replicas and
 // places records by a hash of their key (the document id).
