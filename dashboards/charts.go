@@ -51,8 +51,8 @@ func timeChart(title string, series []chartSeries, percent bool) template.HTML {
 		return ""
 	}
 	g := chart.Chart{
-		Title: html.EscapeString(title), Width: 860, Height: 300,
-		Background: chart.Style{Padding: chart.Box{Top: 30, Left: 10, Right: 10, Bottom: 10}},
+		Width: 860, Height: 300,
+		Background: chart.Style{Padding: chart.Box{Top: 16, Left: 10, Right: 10, Bottom: 10}},
 		XAxis: chart.XAxis{ValueFormatter: func(v any) string {
 			if f, ok := v.(float64); ok {
 				return time.Unix(0, int64(f)).UTC().Format("02/01")
@@ -62,14 +62,42 @@ func timeChart(title string, series []chartSeries, percent bool) template.HTML {
 		YAxis:  chart.YAxis{ValueFormatter: func(v any) string { return formatValue(v, percent) }, Ticks: ticks(series, percent)},
 		Series: cs,
 	}
-	if len(cs) > 1 {
-		g.Elements = []chart.Renderable{chart.LegendLeft(&g)}
-	}
 	var b bytes.Buffer
 	if err := g.Render(chart.SVG, &b); err != nil {
 		return template.HTML("<p class=\"muted\">No se pudo dibujar el gráfico: " + html.EscapeString(err.Error()) + "</p>")
 	}
-	return svg(b.String())
+	var legend []string
+	if len(cs) > 1 {
+		for i, s := range series {
+			if len(s.Times) > 0 {
+				legend = append(legend, `<li><span class="swatch" style="background:#`+hexColor(palette[i%len(palette)])+`"></span>`+html.EscapeString(s.Name)+`</li>`)
+			}
+		}
+	}
+	return figure(title, b.String(), legend)
+}
+
+// figure wraps a rendered SVG with its title above it and, for several series, an
+// HTML legend below it: the library's legends are drawn over the plot, and HTML text
+// wraps, scales and is read by screen readers.
+func figure(title, rendered string, legend []string) template.HTML {
+	var b strings.Builder
+	b.WriteString(`<figure class="chart"><figcaption>` + html.EscapeString(title) + `</figcaption>`)
+	b.WriteString(string(svg(rendered, title)))
+	if len(legend) > 0 {
+		b.WriteString(`<ul class="legend">` + strings.Join(legend, "") + `</ul>`)
+	}
+	b.WriteString(`</figure>`)
+	return template.HTML(b.String())
+}
+
+func hexColor(c drawing.Color) string {
+	const digits = "0123456789abcdef"
+	out := make([]byte, 0, 6)
+	for _, v := range []uint8{c.R, c.G, c.B} {
+		out = append(out, digits[v>>4], digits[v&15])
+	}
+	return string(out)
 }
 
 // barChart renders horizontal-label bars (top N) as inline SVG.
@@ -90,8 +118,8 @@ func barChart(title string, labels []string, values []float64) template.HTML {
 		bars = append(bars, chart.Value{Label: " ", Value: 0})
 	}
 	g := chart.BarChart{
-		Title: html.EscapeString(title), Width: 860, Height: 300, BarWidth: max(8, 600/len(bars)),
-		Background: chart.Style{Padding: chart.Box{Top: 40}},
+		Width: 860, Height: 300, BarWidth: max(8, 600/len(bars)),
+		Background: chart.Style{Padding: chart.Box{Top: 20}},
 		XAxis:      chart.Style{TextRotationDegrees: 40},
 		Bars:       bars,
 	}
@@ -104,7 +132,7 @@ func barChart(title string, labels []string, values []float64) template.HTML {
 	if err := g.Render(chart.SVG, &b); err != nil {
 		return template.HTML("<p class=\"muted\">No se pudo dibujar el gráfico: " + html.EscapeString(err.Error()) + "</p>")
 	}
-	return svg(b.String())
+	return figure(title, b.String(), nil)
 }
 
 // ticks gives the y axis round steps (whole documents for counts), so labels never
@@ -151,10 +179,53 @@ func formatValue(v any, percent bool) string {
 	return chart.FloatValueFormatterWithFormat(f, "%.0f")
 }
 
-// svg makes the chart responsive and marks it safe (its text was escaped above).
-func svg(s string) template.HTML {
-	s = strings.Replace(s, "<svg ", `<svg role="img" preserveAspectRatio="xMinYMin meet" viewBox="0 0 860 300" class="chart" `, 1)
+// svg makes the chart responsive, names it for screen readers and marks it safe (its
+// text was escaped above).
+func svg(s, title string) template.HTML {
+	s = strings.Replace(s, "<svg ", `<svg role="img" aria-label="`+html.EscapeString(title)+`" preserveAspectRatio="xMinYMin meet" viewBox="0 0 860 300" class="chart" `, 1)
 	return template.HTML(s)
+}
+
+// bucketStart is the store's bucket (UTC days, weeks from Monday, months) holding t.
+func bucketStart(t time.Time, iv escucha.Interval) time.Time {
+	t = t.UTC()
+	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	switch iv {
+	case escucha.IntervalWeek:
+		return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
+	case escucha.IntervalMonth:
+		return d.AddDate(0, 0, 1-d.Day())
+	}
+	return d
+}
+
+func nextBucket(t time.Time, iv escucha.Interval) time.Time {
+	switch iv {
+	case escucha.IntervalWeek:
+		return t.AddDate(0, 0, 7)
+	case escucha.IntervalMonth:
+		return t.AddDate(0, 1, 0)
+	}
+	return t.AddDate(0, 0, 1)
+}
+
+// dense gives a count series a point for every bucket in [from, to), with zero
+// where the store returned none: a line drawn only through the buckets that have
+// counts would bridge quiet days and show activity that did not happen.
+func dense(s chartSeries, iv escucha.Interval, from, to time.Time) chartSeries {
+	if from.IsZero() || to.Before(from) {
+		return s
+	}
+	have := make(map[time.Time]float64, len(s.Times))
+	for i, t := range s.Times {
+		have[bucketStart(t, iv)] += s.Values[i]
+	}
+	out := chartSeries{Name: s.Name}
+	for b := bucketStart(from, iv); b.Before(to) && len(out.Times) < 5000; b = nextBucket(b, iv) {
+		out.Times = append(out.Times, b)
+		out.Values = append(out.Values, have[b])
+	}
+	return out
 }
 
 func histogramChart(title string, h *escucha.Histogram) template.HTML {

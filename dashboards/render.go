@@ -2,7 +2,9 @@ package dashboards
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -44,7 +46,19 @@ var facetParam = map[string]string{
 
 var meses = []string{"ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"}
 
+// assetVersion changes whenever the stylesheet does; the layout links
+// /static/escucha.css?v=… so browsers never keep last release's styles for an hour.
+var assetVersion = func() string {
+	b, err := staticFS.ReadFile("static/escucha.css")
+	if err != nil {
+		panic(err)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:6])
+}()
+
 var funcs = template.FuncMap{
+	"assetVersion": func() string { return assetVersion },
 	"label": func(id string) string {
 		if n, ok := categoryNames[id]; ok {
 			return n

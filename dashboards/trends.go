@@ -136,12 +136,25 @@ func interval(q url.Values, def escucha.Interval) (escucha.Interval, error) {
 	}
 }
 
+// fitInterval is the default bucket for a period: days up to six weeks, weeks up to
+// a year, months beyond, so that a chart has between about 6 and 60 points.
+func fitInterval(from, to time.Time) escucha.Interval {
+	switch d := to.Sub(from); {
+	case d <= 42*24*time.Hour:
+		return escucha.IntervalDay
+	case d <= 366*24*time.Hour:
+		return escucha.IntervalWeek
+	default:
+		return escucha.IntervalMonth
+	}
+}
+
 func attentionQuery(q url.Values) (escucha.AttentionQuery, error) {
 	f, err := trendFilter(q, 90)
 	if err != nil {
 		return escucha.AttentionQuery{}, err
 	}
-	iv, err := interval(q, escucha.IntervalDay)
+	iv, err := interval(q, fitInterval(f.From, f.To))
 	if err != nil {
 		return escucha.AttentionQuery{}, err
 	}
@@ -345,7 +358,7 @@ func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, "campana", map[string]any{
 		"Q": q, "R": rep, "Params": r.URL.Query(),
-		"Chart":    timeChart("Menciones de la campaña", []chartSeries{mentions}, false),
+		"Chart":    timeChart("Menciones de la campaña", []chartSeries{dense(mentions, q.Interval, q.From, q.To)}, false),
 		"SovChart": timeChart("Participación en la conversación sobre violencia contra las mujeres", []chartSeries{sov}, true),
 	})
 }
