@@ -72,3 +72,21 @@ func TestDenseFillsQuietBuckets(t *testing.T) {
 		t.Fatalf("months: %v %v", m.Times, m.Values)
 	}
 }
+
+func TestSearchPageHistogramFitsPeriod(t *testing.T) {
+	srv, fs := newTestServer(t)
+	for _, tc := range []struct {
+		query string
+		want  escucha.Interval
+	}{
+		{"/buscar?q=robo", escucha.IntervalWeek},
+		{"/buscar?q=robo&desde=2026-11-01&hasta=2026-11-20", escucha.IntervalDay},
+		{"/buscar?q=robo&desde=2024-01-01&hasta=2026-11-20", escucha.IntervalMonth},
+		{"/buscar?q=robo&histograma=dia", escucha.IntervalDay},
+	} {
+		get(t, srv.URL+tc.query, viewerTok, true)
+		if fs.last.Histogram != tc.want {
+			t.Errorf("%s: histogram %q, want %q", tc.query, fs.last.Histogram, tc.want)
+		}
+	}
+}

@@ -260,9 +260,6 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	params := r.URL.Query()
-	if params.Get("histograma") == "" && params.Get("histogram") == "" {
-		params.Set("histograma", "dia")
-	}
 	view := searchView{Params: params, CanExport: principalFrom(r.Context()).Role >= RoleAnalyst}
 	req, err := searchRequest(params)
 	if err != nil {
@@ -270,6 +267,14 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 		s.render(w, r, "search", view)
 		return
+	}
+	if req.Histogram == "" {
+		// Weeks when the period is open (news archives span months); else what fits it.
+		req.Histogram = escucha.IntervalWeek
+		if !req.From.IsZero() && !req.To.IsZero() {
+			req.Histogram = fitInterval(req.From, req.To)
+		}
+		params.Set("histograma", map[escucha.Interval]string{escucha.IntervalDay: "dia", escucha.IntervalWeek: "semana", escucha.IntervalMonth: "mes"}[req.Histogram])
 	}
 	req.Terms = 12
 	view.Req = req
