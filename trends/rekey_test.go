@@ -14,7 +14,7 @@ import (
 // month) replace the old one on every store, in and out of order, never counting twice.
 func TestVersionMovesDay(t *testing.T) {
 	ctx := context.Background()
-	at := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 12, 0, 0, 0, time.UTC) }
+	at := noon
 	doc := func(v int64, p time.Time) *escucha.Document {
 		return &escucha.Document{ID: "mastodon:42", Platform: "mastodon", Kind: "post", Source: "m.example",
 			Version: v, Published: p, Fetched: at(2026, 11, 20), Text: "x",
@@ -31,32 +31,53 @@ func TestVersionMovesDay(t *testing.T) {
 		{"late v2 re-delivered", []*escucha.Document{doc(2, at(2026, 11, 3))}, map[string]int64{"2026-11": 1}},
 		{"v1 re-delivered", []*escucha.Document{doc(1, at(2026, 10, 5))}, map[string]int64{"2026-11": 1}},
 	}
-	for _, st := range openStores(t, trends.Config{AuthorSecret: secret}) {
+	cfg := trends.Config{AuthorSecret: secret, CompactQuiet: time.Nanosecond, CompactEvery: -1}
+	for _, st := range openStores(t, cfg) {
 		t.Run(st.name, func(t *testing.T) {
 			for _, step := range steps {
 				if err := st.s.Write(ctx, step.docs); err != nil {
 					t.Fatalf("%s: %v", step.name, err)
 				}
-				series, err := st.s.Attention(ctx, escucha.AttentionQuery{By: escucha.ByNone, Interval: escucha.IntervalMonth,
-					Filter: escucha.Filter{From: at(2026, 9, 1), To: at(2026, 12, 1)}})
-				if err != nil {
-					t.Fatal(err)
-				}
-				got := map[string]int64{}
-				for _, s := range series {
-					for _, p := range s.Points {
-						if p.Count != 0 {
-							got[p.T.Format("2006-01")] += p.Count
-						}
+				check(t, st, step.name+" (as written)", step.want)
+				// ClickHouse: again with the months compacted, read by plain
+				// scans and from their rollups.
+				if c, ok := st.s.(compacter); ok {
+					if _, err := c.Compact(ctx); err != nil {
+						t.Fatalf("%s: compact: %v", step.name, err)
 					}
-				}
-				if a, b := mustJSON(got), mustJSON(step.want); a != b {
-					t.Fatalf("%s: counts by month %s, want %s", step.name, a, b)
+					check(t, st, step.name+" (compacted)", step.want)
 				}
 			}
 		})
 	}
 }
+
+// check asks for the documents per month with noon bounds (read from docs) and
+// with midnight bounds (answered by the rollups where the store has them).
+func check(t *testing.T, st namedStore, step string, want map[string]int64) {
+	t.Helper()
+	ctx := context.Background()
+	for _, from := range []time.Time{noon(2026, 9, 1), day("2026-09-01")} {
+		series, err := st.s.Attention(ctx, escucha.AttentionQuery{By: escucha.ByNone, Interval: escucha.IntervalMonth,
+			Filter: escucha.Filter{From: from, To: from.AddDate(0, 3, 0)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int64{}
+		for _, s := range series {
+			for _, p := range s.Points {
+				if p.Count != 0 {
+					got[p.T.Format("2006-01")] += p.Count
+				}
+			}
+		}
+		if a, b := mustJSON(got), mustJSON(want); a != b {
+			t.Fatalf("%s (from %s): counts by month %s, want %s", step, from, a, b)
+		}
+	}
+}
+
+func noon(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 12, 0, 0, 0, time.UTC) }
 
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)

@@ -142,6 +142,7 @@ func Open(ctx context.Context, dsn string, cfg core.Config, logger *slog.Logger)
 	s := &Store{conn: conn, db: ch.OpenDB(opts), cfg: cfg, log: logger}
 	s.compactCtx, s.compactStop = context.WithCancel(context.Background())
 	s.Engine = &core.Engine{DB: s.db, D: dialect{}, Cfg: cfg, Log: logger, Store: "clickhouse", SaveAll: s.saveAlerts, Versions: s}
+	s.Engine.Rollup = s
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err

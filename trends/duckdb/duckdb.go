@@ -81,6 +81,7 @@ func Open(ctx context.Context, path string, cfg core.Config, logger *slog.Logger
 	}
 	s := &Store{db: db, cfg: cfg, log: logger}
 	s.Engine = &core.Engine{DB: db, D: dialect{}, Cfg: cfg, Log: logger, Store: "duckdb", SaveAll: s.saveAlerts}
+	s.Engine.Rollup = s
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -164,6 +165,83 @@ var upsertDocs = func() string {
 		" ON CONFLICT (id) DO UPDATE SET " + strings.Join(set, ", ") + " WHERE excluded.version >= docs.version"
 }()
 
+// rollupDeltas keep roll_place and roll_cat exact (docs/trends.md, "Rollups"):
+// run in the upsert's transaction before it, they subtract the rows the upsert
+// replaces (when live) and add the staged versions that replace or are new
+// (when live), aggregated per key, then add them to the stored counts. The
+// stored rows of the batch's ids are first copied to stage_old by primary key
+// (oldRows): a join of stage_docs with docs scans all of docs (measured 190 ms
+// at 6M rows, 4 s per batch on the 10M-row benchmark table, against ~20 ms for
+// an id IN list).
+var rollupDeltas = func() []string {
+	day := func(t string) string { return "CAST(date_trunc('day', " + t + ".published) AS TIMESTAMP)" }
+	build := func(table string, keys []string, explode string) string {
+		var old, cur []string
+		for _, k := range keys {
+			old = append(old, "o."+k)
+			cur = append(cur, "s."+k)
+		}
+		cat := ""
+		if explode != "" {
+			cat = ", unnest(o." + explode + ")"
+		}
+		olds := "SELECT " + day("o") + ", " + strings.Join(old, ", ") + cat + ", -1 AS n FROM stage_old o JOIN stage_docs s ON o.id = s.id" +
+			" WHERE s.version >= o.version AND o.deleted = 0"
+		if explode != "" {
+			cat = ", unnest(s." + explode + ")"
+		}
+		news := "SELECT " + day("s") + ", " + strings.Join(cur, ", ") + cat + ", 1 AS n FROM stage_docs s LEFT JOIN stage_old o ON o.id = s.id" +
+			" WHERE (o.id IS NULL OR s.version >= o.version) AND s.deleted = 0"
+		all := append([]string{"day"}, keys...)
+		if explode != "" {
+			all = append(all, "category")
+		}
+		return "INSERT INTO " + table + " SELECT " + strings.Join(all, ", ") + ", sum(n) FROM (" + olds + " UNION ALL " + news +
+			") x (" + strings.Join(all, ", ") + ", n) GROUP BY " + strings.Join(all, ", ") + " HAVING sum(n) <> 0" +
+			" ON CONFLICT DO UPDATE SET n = n + excluded.n"
+	}
+	return []string{
+		build(core.RollPlace, []string{"focus_country", "platform", "focus_admin1_code", "focus_admin1", "focus_admin2_code", "focus_admin2"}, ""),
+		build(core.RollCat, []string{"focus_country", "platform", "focus_admin1_code"}, "categories"),
+	}
+}()
+
+// Rollups implements core.RollupSource: DuckDB keeps them exact in Write's
+// transaction, so every row is usable and covers every document.
+func (s *Store) Rollups(context.Context) (*core.RollupRead, error) {
+	return &core.RollupRead{Zone: time.UTC}, nil
+}
+
+// RebuildRollups recomputes the rollups from docs (for a table filled behind
+// Write's back, as the benchmarks do).
+func (s *Store) RebuildRollups(ctx context.Context) error {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	all, err := core.Migrations(sub)
+	if err != nil {
+		return err
+	}
+	for _, m := range all {
+		if m.Version != rollupMigration {
+			continue
+		}
+		return s.tx(ctx, func(tx *sql.Tx) error {
+			for _, st := range m.Statements[2:] { // after the CREATE TABLEs
+				if _, err := tx.ExecContext(ctx, st); err != nil {
+					return fmt.Errorf("rebuild rollups: %w", err)
+				}
+			}
+			return nil
+		})
+	}
+	return fmt.Errorf("rollup migration %d not found", rollupMigration)
+}
+
+// rollupMigration creates and fills the rollups.
+const rollupMigration = 4
+
 const upsertAuthors = `INSERT INTO authors SELECT * FROM stage_authors ON CONFLICT (author_hash)
 	DO UPDATE SET platform = excluded.platform, handle = excluded.handle, name = excluded.name, updated = excluded.updated`
 
@@ -215,7 +293,8 @@ func (s *Store) upsert(ctx context.Context, docs []*escucha.Document, now time.T
 	for _, st := range []string{
 		"CREATE TEMP TABLE IF NOT EXISTS stage_docs AS SELECT * FROM docs LIMIT 0",
 		"CREATE TEMP TABLE IF NOT EXISTS stage_authors AS SELECT * FROM authors LIMIT 0",
-		"DELETE FROM stage_docs", "DELETE FROM stage_authors",
+		"CREATE TEMP TABLE IF NOT EXISTS stage_old AS SELECT * FROM docs LIMIT 0",
+		"DELETE FROM stage_docs", "DELETE FROM stage_authors", "DELETE FROM stage_old",
 	} {
 		if _, err := conn.ExecContext(ctx, st); err != nil {
 			return fmt.Errorf("staging: %w", err)
@@ -271,13 +350,37 @@ func (s *Store) upsert(ctx context.Context, docs []*escucha.Document, now time.T
 	if err != nil {
 		return err
 	}
-	for _, st := range []string{upsertDocs, upsertAuthors} {
+	if err := oldRows(ctx, tx, docs); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	for _, st := range append(append(rollupDeltas[:len(rollupDeltas):len(rollupDeltas)], upsertDocs), upsertAuthors) {
 		if _, err := tx.ExecContext(ctx, st); err != nil {
 			_ = tx.Rollback()
 			return fmt.Errorf("upsert: %w", err)
 		}
 	}
 	return tx.Commit()
+}
+
+// oldIDsPerStatement bounds an id IN list, so that DuckDB still answers it
+// through the primary key index.
+const oldIDsPerStatement = 1000
+
+// oldRows copies the stored rows of the batch's ids into stage_old (rollupDeltas).
+func oldRows(ctx context.Context, tx *sql.Tx, docs []*escucha.Document) error {
+	for i := 0; i < len(docs); i += oldIDsPerStatement {
+		chunk := docs[i:min(i+oldIDsPerStatement, len(docs))]
+		args := make([]any, len(chunk))
+		for j, d := range chunk {
+			args[j] = d.ID
+		}
+		q := "INSERT INTO stage_old SELECT * FROM docs WHERE id IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(chunk)), ", ") + ")"
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("read stored versions: %w", err)
+		}
+	}
+	return nil
 }
 
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {

@@ -35,8 +35,8 @@ type Dialect interface {
 	Explode(col string) string
 	// Prepend puts a literal in front of an array column.
 	Prepend(literal, col string) string
-	// SingleScan says whether attention should get its series and its per-bucket
-	// totals from one exploded scan (cheaper where each scan is costly: ClickHouse
+	// SingleScan says whether attention over an array dimension should get its
+	// series and its per-bucket totals from one exploded scan (cheaper where each scan is costly: ClickHouse
 	// FINAL) rather than two plain scans (cheaper on DuckDB; measured in
 	// docs/benchmarks-trends.md).
 	SingleScan() bool
@@ -57,6 +57,9 @@ type Engine struct {
 	// Versions, when set, plans each read of the documents table (compacted
 	// parts without FINAL); nil reads Dialect.Docs().
 	Versions Versions
+	// Rollup, when set, answers the questions it can from per-day counts
+	// (rollup.go); nil reads docs for every question.
+	Rollup RollupSource
 }
 
 var _ escucha.Trends = (*Engine)(nil)
@@ -90,9 +93,15 @@ func anys(ss []string) []any {
 	return out
 }
 
-func (e *Engine) where(f escucha.Filter) *where {
+func (e *Engine) where(f escucha.Filter) *where { return e.filter(f, true) }
+
+// filter builds the WHERE clause of a filter; deleted excludes deleted documents
+// (the rollups have no deleted column: they count only live documents).
+func (e *Engine) filter(f escucha.Filter, deleted bool) *where {
 	w := &where{}
-	w.add("deleted = 0")
+	if deleted {
+		w.add("deleted = 0")
+	}
 	if !f.From.IsZero() {
 		w.add("published >= "+e.D.TimeArg(), f.From.Unix())
 	}
@@ -200,10 +209,11 @@ func buckets(iv escucha.Interval, first, last time.Time) []time.Time {
 // source names, which never hold a tab (ToRow removes them).
 const totalKey = "\t"
 
-// keyExpr is the SQL for a dimension's keys, exploded with the total marker first:
-// each document yields one marker row plus one row per key it carries, so one
-// scan gives both the series and the per-bucket totals.
-// Without the marker (Dialect.SingleScan false) it is the plain key.
+// keyExpr is the SQL for a dimension's keys. With marker, an array dimension is
+// exploded with the total marker first: each document yields one marker row plus
+// one row per key it carries, so one scan gives both the series and the
+// per-bucket totals (Dialect.SingleScan). Scalar dimensions need no marker
+// (Attention sums their keys).
 func (e *Engine) keyExpr(by escucha.Dimension, marker bool) string {
 	arr := map[escucha.Dimension]string{escucha.ByCategory: "categories", escucha.ByCampaign: "campaigns",
 		escucha.ByFraming: "framing"}[by]
@@ -218,10 +228,7 @@ func (e *Engine) keyExpr(by escucha.Dimension, marker bool) string {
 	if col == "" {
 		col = "'total'"
 	}
-	if !marker {
-		return col
-	}
-	return e.D.Explode("['\t', " + col + "]")
+	return col
 }
 
 // Attention implements escucha.Trends.
@@ -241,48 +248,113 @@ func (e *Engine) Attention(ctx context.Context, q escucha.AttentionQuery) ([]esc
 	w := e.where(q.Filter)
 	bucket := e.D.Bucket(q.Interval, "published")
 	totals := map[time.Time]int64{}
-	single := e.D.SingleScan()
-	if !single {
-		err := e.docsQuery(ctx, "attention_total", w, nil, func(from string) string {
-			return "SELECT t, count(*) FROM (SELECT " + bucket + " AS t " + from + ") sub GROUP BY t"
-		}, func(r *sql.Rows) error {
-			var t time.Time
-			var n int64
-			if err := r.Scan(&t, &n); err != nil {
-				return err
-			}
-			totals[utcDay(t)] = n
-			return nil
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
 	counts := map[string]map[time.Time]int64{}
 	sums := map[string]int64{}
-	err := e.docsQuery(ctx, "attention", w, nil, func(from string) string {
-		return "SELECT t, k, count(*) FROM (SELECT " + bucket + " AS t, " + e.keyExpr(q.By, single) + " AS k " +
-			from + ") sub WHERE k <> '' GROUP BY t, k"
-	}, func(r *sql.Rows) error {
+	scanTotal := func(r *sql.Rows) error {
+		var t time.Time
+		var n int64
+		if err := r.Scan(&t, &n); err != nil {
+			return err
+		}
+		totals[utcDay(t)] = n
+		return nil
+	}
+	add := func(k string, t time.Time, n int64) {
+		if counts[k] == nil {
+			counts[k] = map[time.Time]int64{}
+		}
+		counts[k][utcDay(t)] = n
+		sums[k] += n
+	}
+	// marker: the series scan also yields the totals (SingleScan, keyExpr).
+	marker := false
+	scanSeries := func(r *sql.Rows) error {
 		var t time.Time
 		var k string
 		var n int64
 		if err := r.Scan(&t, &k, &n); err != nil {
 			return err
 		}
-		if single && k == totalKey {
+		if marker && k == totalKey {
 			totals[utcDay(t)] = n
 			return nil
 		}
-		if counts[k] == nil {
-			counts[k] = map[time.Time]int64{}
-		}
-		counts[k][utcDay(t)] = n
-		sums[k] += n
+		add(k, t, n)
 		return nil
-	})
-	if err != nil {
-		return nil, err
+	}
+	// A scalar dimension gives every document exactly one key (maybe empty), so
+	// the bucket totals are the sums over all keys and one GROUP BY t, k answers
+	// both; an array dimension (a document has 0..n keys) needs the totals apart.
+	array := q.By == escucha.ByCategory || q.By == escucha.ByCampaign || q.By == escucha.ByFraming
+	scanKeyed := func(r *sql.Rows) error {
+		var t time.Time
+		var k string
+		var n int64
+		if err := r.Scan(&t, &k, &n); err != nil {
+			return err
+		}
+		totals[utcDay(t)] += n
+		if k != "" {
+			add(k, t, n)
+		}
+		return nil
+	}
+	key := e.keyExpr(q.By, false)
+	totalsDone, seriesDone := false, false
+	if table, ok := rollupTable(q.By, q.Filter); ok {
+		one := e.D.Int("1") + " AS n"
+		sum := func(from, where string) string {
+			return "SELECT t, k, " + e.D.Int("sum(n)") + " FROM (SELECT " + bucket + " AS t, k, n " + from + ") s " +
+				where + "GROUP BY t, k HAVING sum(n) > 0"
+		}
+		var err error
+		if !array {
+			totalsDone, err = e.rollupQuery(ctx, "attention", q.Filter, nil,
+				rollupBranch{table, "published, " + key + " AS k, n", "published, " + key + " AS k, " + one}, nil,
+				func(from string) string { return sum(from, "") }, scanKeyed)
+			seriesDone = totalsDone
+		} else {
+			totalsDone, err = e.rollupQuery(ctx, "attention_total", q.Filter, nil,
+				rollupBranch{RollPlace, "published, n", "published, " + one}, nil, func(from string) string {
+					return "SELECT t, " + e.D.Int("sum(n)") + " FROM (SELECT " + bucket + " AS t, n " + from + ") s GROUP BY t HAVING sum(n) > 0"
+				}, scanTotal)
+			if err == nil && totalsDone {
+				seriesDone, err = e.rollupQuery(ctx, "attention", q.Filter, nil,
+					rollupBranch{table, "published, category AS k, n", "published, " + key + " AS k, " + one}, nil,
+					func(from string) string { return sum(from, "WHERE k <> '' ") }, scanSeries)
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if !totalsDone && !array {
+		err := e.docsQuery(ctx, "attention", w, nil, func(from string) string {
+			return "SELECT t, k, count(*) FROM (SELECT " + bucket + " AS t, " + key + " AS k " + from + ") sub GROUP BY t, k"
+		}, scanKeyed)
+		if err != nil {
+			return nil, err
+		}
+		totalsDone, seriesDone = true, true
+	}
+	single := e.D.SingleScan() && !totalsDone
+	if !totalsDone && !single {
+		err := e.docsQuery(ctx, "attention_total", w, nil, func(from string) string {
+			return "SELECT t, count(*) FROM (SELECT " + bucket + " AS t " + from + ") sub GROUP BY t"
+		}, scanTotal)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if !seriesDone {
+		marker = single
+		err := e.docsQuery(ctx, "attention", w, nil, func(from string) string {
+			return "SELECT t, k, count(*) FROM (SELECT " + bucket + " AS t, " + e.keyExpr(q.By, single) + " AS k " +
+				from + ") sub WHERE k <> '' GROUP BY t, k"
+		}, scanSeries)
+		if err != nil {
+			return nil, err
+		}
 	}
 	keys := make([]string, 0, len(counts))
 	for k := range counts {
@@ -370,10 +442,7 @@ func (e *Engine) Territory(ctx context.Context, q escucha.TerritoryQuery) ([]esc
 	}
 	cur := "published >= " + e.D.TimeArg()
 	var out []escucha.TerritoryRow
-	err = e.docsQuery(ctx, "territory", w.and(code+" <> ''"), []any{from.Unix(), from.Unix()}, func(src string) string {
-		return "SELECT focus_country, " + code + ", min(" + name + "), min(" + parent + "), " + e.D.CountIf(cur) + ", " +
-			e.D.CountIf("NOT ("+cur+")") + " " + src + " GROUP BY focus_country, " + code
-	}, func(r *sql.Rows) error {
+	scan := func(r *sql.Rows) error {
 		var t escucha.TerritoryRow
 		if err := r.Scan(&t.Country, &t.Code, &t.Name, &t.Admin1Code, &t.Count, &t.PrevCount); err != nil {
 			return err
@@ -392,9 +461,29 @@ func (e *Engine) Territory(ctx context.Context, q escucha.TerritoryQuery) ([]esc
 		}
 		out = append(out, t)
 		return nil
-	})
-	if err != nil {
-		return nil, err
+	}
+	done := false
+	if _, ok := rollupTable(escucha.ByAdmin2, f); ok {
+		cols := "focus_country, focus_admin1_code, focus_admin1, focus_admin2_code, focus_admin2, published, "
+		sumIf := func(cond string) string { return e.D.Int("sum(CASE WHEN " + cond + " THEN n ELSE 0 END)") }
+		done, err = e.rollupQuery(ctx, "territory", f, []time.Time{from},
+			rollupBranch{RollPlace, cols + "n", cols + e.D.Int("1") + " AS n"}, []any{from.Unix(), from.Unix()},
+			func(src string) string {
+				return "SELECT focus_country, " + code + ", min(" + name + "), min(" + parent + "), " + sumIf(cur) + ", " +
+					sumIf("NOT ("+cur+")") + " " + src + " WHERE " + code + " <> '' GROUP BY focus_country, " + code
+			}, scan)
+		if err != nil {
+			return nil, err
+		}
+	}
+	if !done {
+		err = e.docsQuery(ctx, "territory", w.and(code+" <> ''"), []any{from.Unix(), from.Unix()}, func(src string) string {
+			return "SELECT focus_country, " + code + ", min(" + name + "), min(" + parent + "), " + e.D.CountIf(cur) + ", " +
+				e.D.CountIf("NOT ("+cur+")") + " " + src + " GROUP BY focus_country, " + code
+		}, scan)
+		if err != nil {
+			return nil, err
+		}
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Count != out[j].Count {
