@@ -46,6 +46,31 @@ func (i Interval) Valid() bool {
 	return i == IntervalDay || i == IntervalWeek || i == IntervalMonth
 }
 
+// Start is the start of the bucket holding t: its UTC day, the Monday of its week,
+// or the first of its month (the buckets every trends store and chart share).
+func (i Interval) Start(t time.Time) time.Time {
+	t = t.UTC()
+	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	switch i {
+	case IntervalWeek:
+		return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7)) // Monday = 0
+	case IntervalMonth:
+		return d.AddDate(0, 0, 1-d.Day())
+	}
+	return d
+}
+
+// Next is the start of the bucket after the one starting at t.
+func (i Interval) Next(t time.Time) time.Time {
+	switch i {
+	case IntervalWeek:
+		return t.AddDate(0, 0, 7)
+	case IntervalMonth:
+		return t.AddDate(0, 1, 0)
+	}
+	return t.AddDate(0, 0, 1)
+}
+
 // Dimension is what attention is broken down by.
 type Dimension string
 

@@ -186,29 +186,6 @@ func svg(s, title string) template.HTML {
 	return template.HTML(s)
 }
 
-// bucketStart is the store's bucket (UTC days, weeks from Monday, months) holding t.
-func bucketStart(t time.Time, iv escucha.Interval) time.Time {
-	t = t.UTC()
-	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-	switch iv {
-	case escucha.IntervalWeek:
-		return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
-	case escucha.IntervalMonth:
-		return d.AddDate(0, 0, 1-d.Day())
-	}
-	return d
-}
-
-func nextBucket(t time.Time, iv escucha.Interval) time.Time {
-	switch iv {
-	case escucha.IntervalWeek:
-		return t.AddDate(0, 0, 7)
-	case escucha.IntervalMonth:
-		return t.AddDate(0, 1, 0)
-	}
-	return t.AddDate(0, 0, 1)
-}
-
 // dense gives a count series a point for every bucket in [from, to), with zero
 // where the store returned none: a line drawn only through the buckets that have
 // counts would bridge quiet days and show activity that did not happen.
@@ -218,10 +195,10 @@ func dense(s chartSeries, iv escucha.Interval, from, to time.Time) chartSeries {
 	}
 	have := make(map[time.Time]float64, len(s.Times))
 	for i, t := range s.Times {
-		have[bucketStart(t, iv)] += s.Values[i]
+		have[iv.Start(t)] += s.Values[i]
 	}
 	out := chartSeries{Name: s.Name}
-	for b := bucketStart(from, iv); b.Before(to) && len(out.Times) < 5000; b = nextBucket(b, iv) {
+	for b := iv.Start(from); b.Before(to) && len(out.Times) < 5000; b = iv.Next(b) {
 		out.Times = append(out.Times, b)
 		out.Values = append(out.Values, have[b])
 	}

@@ -173,32 +173,12 @@ func utcDay(t time.Time) time.Time {
 }
 
 // BucketOf truncates t like the SQL Bucket does.
-func BucketOf(iv escucha.Interval, t time.Time) time.Time {
-	d := utcDay(t)
-	switch iv {
-	case escucha.IntervalWeek:
-		wd := (int(d.Weekday()) + 6) % 7 // Monday = 0
-		return d.AddDate(0, 0, -wd)
-	case escucha.IntervalMonth:
-		return time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, time.UTC)
-	}
-	return d
-}
-
-func next(iv escucha.Interval, t time.Time) time.Time {
-	switch iv {
-	case escucha.IntervalWeek:
-		return t.AddDate(0, 0, 7)
-	case escucha.IntervalMonth:
-		return t.AddDate(0, 1, 0)
-	}
-	return t.AddDate(0, 0, 1)
-}
+func BucketOf(iv escucha.Interval, t time.Time) time.Time { return iv.Start(t) }
 
 // buckets lists every bucket from the first to the last (inclusive).
 func buckets(iv escucha.Interval, first, last time.Time) []time.Time {
 	var out []time.Time
-	for t := first; !t.After(last) && len(out) < 100000; t = next(iv, t) {
+	for t := first; !t.After(last) && len(out) < 100000; t = iv.Next(t) {
 		out = append(out, t)
 	}
 	return out
