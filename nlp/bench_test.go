@@ -1,7 +1,9 @@
 package nlp
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/blevesearch/bleve/v2/analysis/lang/es"
 	"github.com/blevesearch/bleve/v2/registry"
@@ -58,6 +60,61 @@ func BenchmarkEnrich(b *testing.B) {
 	})
 }
 
+// BenchmarkEnrichVsAnalyzer is the issue's comparison made robust to a shared
+// machine: each iteration runs one pass of the whole enrichment (with
+// geotagging) and one pass of Bleve's "es" analyzer over the same dev-set
+// documents, in alternating order, and times each; a change of load during the
+// run slows both sides alike. It reports both speeds and their ratio (goal ≥ 1).
+//
+//	go test ./nlp -run '^$' -bench EnrichVsAnalyzer -benchtime 40x
+func BenchmarkEnrichVsAnalyzer(b *testing.B) {
+	docs := loadDev(b)
+	var total int64
+	for _, d := range docs {
+		total += int64(len(d.Body()))
+	}
+	e := mustEnricher(b, Config{})
+	a, err := registry.NewCache().AnalyzerNamed(es.AnalyzerName)
+	if err != nil {
+		b.Fatal(err)
+	}
+	enrich := func() {
+		for _, d := range docs {
+			if err := e.Enrich(clearPred(d)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	analyze := func() {
+		for _, d := range docs {
+			_ = a.Analyze([]byte(d.Body()))
+		}
+	}
+	timed := func(f func()) time.Duration {
+		start := time.Now()
+		f()
+		return time.Since(start)
+	}
+	enrich() // warm both (word cache, pools) before timing
+	analyze()
+	var te, ta time.Duration
+	i := 0
+	for b.Loop() {
+		if i%2 == 0 {
+			te += timed(enrich)
+			ta += timed(analyze)
+		} else {
+			ta += timed(analyze)
+			te += timed(enrich)
+		}
+		i++
+	}
+	mb := func(d time.Duration) float64 { return float64(total) * float64(i) / 1e6 / d.Seconds() }
+	b.ReportMetric(mb(te), "enrich-MB/s")
+	b.ReportMetric(mb(ta), "analyzer-MB/s")
+	b.ReportMetric(mb(te)/mb(ta), "ratio")
+}
+
 // benchDocs runs f over every document per iteration, reporting bytes of body.
 func benchDocs(b *testing.B, docs []*escucha.Document, total int64, f func(*escucha.Document)) {
 	b.SetBytes(total)
@@ -68,4 +125,55 @@ func benchDocs(b *testing.B, docs []*escucha.Document, total int64, f func(*escu
 			f(d)
 		}
 	}
+}
+
+// BenchmarkProseIssue repeats the issue's measurement of prose v2 on one article
+// like the issue's 2.2 KB one (dev-set texts joined in file order until they
+// reach 2 200 bytes: 2.5 KB):
+// NewDocument with its defaults (an English sentence model, tagger and NER loaded
+// per call), segmentation alone, tokenisation alone, and our fold + tokenize +
+// sentence split of the same text. docs/nlp.md ("Tokenisation and prose v2")
+// records the numbers.
+//
+//	go test ./nlp -run '^$' -bench ProseIssue -benchtime 2s
+func BenchmarkProseIssue(b *testing.B) {
+	article := issueArticle(b)
+	run := func(name string, f func()) {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(article)))
+			b.ReportAllocs()
+			for b.Loop() {
+				f()
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "docs/s")
+		})
+	}
+	prose1 := func(opts ...prose.DocOpt) func() {
+		return func() {
+			if _, err := prose.NewDocument(article, opts...); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	run("prose-defaults", prose1())
+	run("prose-segmentation", prose1(prose.WithTokenization(false), prose.WithTagging(false), prose.WithExtraction(false)))
+	run("prose-tokenization", prose1(prose.WithSegmentation(false), prose.WithTagging(false), prose.WithExtraction(false)))
+	run("fold+tokenize+sentences", func() { _ = prepare(article, 0) })
+}
+
+// issueArticle joins dev-set bodies, in file order, until they reach 2 200 bytes:
+// the size of the article the issue measured prose on.
+func issueArticle(tb testing.TB) string {
+	tb.Helper()
+	var s strings.Builder
+	for _, d := range loadDev(tb) {
+		if s.Len() >= 2200 {
+			break
+		}
+		if s.Len() > 0 {
+			s.WriteString("\n\n")
+		}
+		s.WriteString(d.Text)
+	}
+	return s.String()
 }

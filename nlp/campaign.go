@@ -73,6 +73,11 @@ func matchCampaigns(cs []ccampaign, d *escucha.Document, t *text) []escucha.Camp
 			foldedLinks[k] = textfold.String(l)
 		}
 	}
+	handle := ""
+	if h := strings.TrimPrefix(d.Author.Handle, "@"); h != "" {
+		handle = textfold.String(h)
+	}
+	hasAt := strings.IndexByte(ft, '@') >= 0 // most texts mention no account
 	for _, c := range cs {
 		if !d.Published.IsZero() && (!c.from.IsZero() && d.Published.Before(c.from) || !c.to.IsZero() && !d.Published.Before(c.to)) {
 			continue
@@ -115,10 +120,12 @@ func matchCampaigns(cs []ccampaign, d *escucha.Document, t *text) []escucha.Camp
 			s, e := t.fold.Span(t.toks[h.first].start, t.toks[h.last-1].end)
 			add(t.body[s:e])
 		}
-		handle := textfold.String(strings.TrimPrefix(d.Author.Handle, "@"))
 		for _, a := range c.accounts {
 			if handle != "" && handle == a {
 				add("@" + strings.TrimPrefix(d.Author.Handle, "@"))
+			}
+			if !hasAt {
+				continue
 			}
 			at := "@" + a
 			for i := strings.Index(ft, at); i >= 0; {

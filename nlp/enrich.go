@@ -241,20 +241,22 @@ func (e *Enricher) analyse(d *escucha.Document) result {
 	t := prepareInto(body, titleLen, getToks(), getFold())
 	var r result
 	r.t, r.whole = t, whole
-	r.lang = detectLang(body, t.toks)
+	if e.fast != nil {
+		// one word-cache lookup per token for the language vote, the scan and the model
+		t.voc = e.fast.lookup(t, &e.stems)
+	}
+	r.lang = detectLang(body, t.toks, t.voc)
 	r.campaigns = matchCampaigns(e.campaigns, d, t)
 	if !slices.Contains(Languages, r.lang) {
 		return r // other languages get lang and no classification
-	}
-	if e.fast != nil {
-		t.voc = e.fast.lookup(t, &e.stems) // one word-cache lookup per token for scan and model
 	}
 	a := e.c.analyse(t, r.lang)
 	r.a = a
 	scores := e.scores(t, a, r.lang)
 	ids := map[string]bool{}
-	for ci, cat := range e.c.cats {
-		s := scores[catIndex(cat.id)]
+	for ci := range e.c.cats {
+		cat := &e.c.cats[ci] // not a copy: the loop reads two fields of a large struct
+		s := scores[e.c.catPos[ci]]
 		if s < cat.threshold {
 			continue
 		}
@@ -266,7 +268,8 @@ func (e *Enricher) analyse(d *escucha.Document) result {
 		ids[cat.id] = true
 	}
 	// implications (femicidio → homicidio)
-	for ci, cat := range e.c.cats {
+	for ci := range e.c.cats {
+		cat := &e.c.cats[ci]
 		if !ids[cat.id] {
 			continue
 		}
@@ -320,8 +323,8 @@ func catIndex(id string) int { return slices.Index(escucha.Categories, id) }
 func (e *Enricher) scores(t *text, a *analysis, lang string) []float64 {
 	out := make([]float64, len(escucha.Categories))
 	if e.model == nil || lang != "es" { // the model is trained on Spanish
-		for ci, cat := range e.c.cats {
-			out[catIndex(cat.id)] = ruleScore(a.raw[ci])
+		for ci, k := range e.c.catPos {
+			out[k] = ruleScore(a.raw[ci])
 		}
 		return out
 	}
@@ -332,8 +335,7 @@ func (e *Enricher) scores(t *text, a *analysis, lang string) []float64 {
 	}
 	// mean of the model's probability and the rule score: the rules keep half the
 	// say, so a model fitted on synthetic labels cannot silence strong evidence alone
-	for ci, cat := range e.c.cats {
-		k := catIndex(cat.id)
+	for ci, k := range e.c.catPos {
 		out[k] = (out[k] + ruleScore(a.raw[ci])) / 2
 	}
 	return out

@@ -273,12 +273,17 @@ type hit struct {
 type matcher struct {
 	pats  []*pattern
 	nodes []trieNode
-	lists [][]cand // candidate lists of the nodes; lists[0] is empty
-	// split[li], for long lists ("la", "de", "en" start dozens of patterns), is
-	// lists[li] filtered by the next token's first byte (index trieIndex+1, 0 for
-	// no next token in the sentence or a byte outside a-z0-9), order kept.
-	split []*[37][]cand
+	lists []candList // candidate lists of the nodes; lists[0] is empty
 	ids   map[string]int
+}
+
+// candList is the candidate list of a trie node. split, for long lists ("la",
+// "de", "en" start dozens of patterns), is all filtered by the next token's
+// first byte (index trieIndex+1, 0 for no next token in the sentence or a byte
+// outside a-z0-9), order kept. Both sit in one element so that try reads one.
+type candList struct {
+	all   []cand
+	split *[37][]cand
 }
 
 // splitMin is the list length from which a list is split by the next token.
@@ -333,7 +338,7 @@ func trieIndex(c byte) int {
 }
 
 func newMatcher() *matcher {
-	return &matcher{nodes: make([]trieNode, 1), lists: make([][]cand, 1), split: make([]*[37][]cand, 1), ids: map[string]int{}}
+	return &matcher{nodes: make([]trieNode, 1), lists: make([]candList, 1), ids: map[string]int{}}
 }
 
 // node returns the trie node for word, creating it; ok is false when word has a
@@ -361,19 +366,19 @@ func (m *matcher) node(word string) (int, bool, error) {
 func (m *matcher) addCand(li *int32, c cand) {
 	if *li == 0 {
 		*li = int32(len(m.lists))
-		m.lists = append(m.lists, nil)
-		m.split = append(m.split, nil)
+		m.lists = append(m.lists, candList{})
 	}
-	m.lists[*li] = append(m.lists[*li], c)
-	list := m.lists[*li]
+	cl := &m.lists[*li]
+	cl.all = append(cl.all, c)
+	list := cl.all
 	if len(list) < splitMin {
 		return
 	}
-	sp := m.split[*li]
+	sp := cl.split
 	add := list[len(list)-1:]
 	if sp == nil {
 		sp = new([37][]cand)
-		m.split[*li] = sp
+		cl.split = sp
 		add = list
 	}
 	for nc := -1; nc < 36; nc++ {
@@ -447,28 +452,18 @@ func (m *matcher) walk(w string, dst []int32) []int32 {
 // scan returns all hits, in token order.
 func (m *matcher) scan(toks []token, dst []hit) []hit { return m.scanWalks(toks, nil, dst) }
 
-// scanWalks is scan where walks(i), when walks is not nil and ok, gives
-// m.walk(toks[i].s) from a cache.
-func (m *matcher) scanWalks(toks []token, walks func(i int) ([]int32, bool), dst []hit) []hit {
+// scanWalks is scan where voc, when not nil, gives m.walk(toks[i].s) from the
+// word cache for the tokens it holds.
+func (m *matcher) scanWalks(toks []token, voc *docVocab, dst []hit) []hit {
 	if dst == nil {
 		dst = make([]hit, 0, 64)
 	}
 	for i := range toks {
 		w := toks[i].s
-		// the next token of the sentence: trieIndex of its first byte (-1 none)
-		// and 1<<pairKey (0 none)
-		nextC, nk := -1, uint64(0)
-		if i+1 < len(toks) && toks[i+1].sent == toks[i].sent {
-			nw := toks[i+1].s
-			nextC = trieIndex(nw[0])
-			if k, ok := wordPairKey(nw); ok {
-				nk = 1 << k
-			}
-		}
-		if walks != nil {
-			if ls, ok := walks(i); ok {
-				for _, li := range ls {
-					dst = m.try(dst, toks, li, i, nextC, nk)
+		if voc != nil {
+			if wi := voc.info(i); wi != nil {
+				for _, li := range wi.walk {
+					dst = m.try(dst, toks, li, i)
 				}
 				continue
 			}
@@ -484,23 +479,38 @@ func (m *matcher) scanWalks(toks []token, walks func(i int) ([]int32, bool), dst
 				break
 			}
 			if li := m.nodes[n].pre; li != 0 {
-				dst = m.try(dst, toks, li, i, nextC, nk)
+				dst = m.try(dst, toks, li, i)
 			}
 		}
 		if n != 0 && m.nodes[n].lit != 0 {
-			dst = m.try(dst, toks, m.nodes[n].lit, i, nextC, nk)
+			dst = m.try(dst, toks, m.nodes[n].lit, i)
 		}
 	}
 	return dst
 }
 
+// nextToken describes the token after i in its sentence: trieIndex of its first
+// byte (-1 none) and 1<<pairKey (0 none).
+func nextToken(toks []token, i int) (nextC int, nk uint64) {
+	nextC = -1
+	if i+1 < len(toks) && toks[i+1].sent == toks[i].sent {
+		nw := toks[i+1].s
+		nextC = trieIndex(nw[0])
+		if k, ok := wordPairKey(nw); ok {
+			nk = 1 << k
+		}
+	}
+	return nextC, nk
+}
+
 // try appends to dst the hits at token i of the candidates in list li; the
-// trie walk already matched the first word: match the rest only. nextC and nk
-// describe the next token of the sentence (see scanWalks).
-func (m *matcher) try(dst []hit, toks []token, li int32, i, nextC int, nk uint64) []hit {
-	cs := m.lists[li]
-	if sp := m.split[li]; sp != nil {
-		cs = sp[nextC+1]
+// trie walk already matched the first word: match the rest only.
+func (m *matcher) try(dst []hit, toks []token, li int32, i int) []hit {
+	nextC, nk := nextToken(toks, i)
+	cl := &m.lists[li]
+	cs := cl.all
+	if cl.split != nil {
+		cs = cl.split[nextC+1]
 	}
 	for _, c := range cs {
 		id := int(c.id)

@@ -37,8 +37,10 @@ type Model struct {
 	index map[uint64]int // hash of feature name → row of w
 	// has is a one-hash Bloom filter of index's keys: most bigrams of a text
 	// have no weight and are rejected without a map lookup.
-	has  []uint64
-	w    [][]float32 // w[row][cat]
+	has []uint64
+	// w holds the weights row after row, len(cats) per row: one contiguous
+	// block, so a feature's weights are one cache line away, not a pointer away.
+	w    []float32
 	bias []float64
 	cats []string
 }
@@ -89,21 +91,44 @@ func (m *Model) build() {
 			h := fnvString(fnvOffset, f)
 			row, ok := m.index[h]
 			if !ok {
-				row = len(m.w)
+				row = m.rows()
 				m.index[h] = row
-				m.w = append(m.w, make([]float32, len(m.cats)))
+				m.w = append(m.w, make([]float32, len(m.cats))...)
 			}
-			m.w[row][ci] = float32(w)
+			m.weights(row)[ci] = float32(w)
 		}
 	}
-	m.has = make([]uint64, modelBloomBits/64)
+	// about 16 bits per feature (a false positive costs one map lookup in
+	// 30): small enough to stay in cache while a document is scored
+	bits := uint64(1 << 12)
+	for bits < 16*uint64(len(m.index)) {
+		bits *= 2
+	}
+	m.has = make([]uint64, bits/64)
 	for h := range m.index {
-		b := h % modelBloomBits
-		m.has[b/64] |= 1 << (b % 64)
+		m.bloomSet(h)
 	}
 }
 
-const modelBloomBits = 1 << 20
+// bloomSet and bloomHas are the one-hash Bloom filter of the feature hashes
+// (len(has)*64 is a power of two).
+func (m *Model) bloomSet(h uint64) {
+	b := h & uint64(len(m.has)*64-1)
+	m.has[b/64] |= 1 << (b % 64)
+}
+
+func (m *Model) bloomHas(h uint64) bool {
+	b := h & uint64(len(m.has)*64-1)
+	return m.has[b/64]&(1<<(b%64)) != 0
+}
+
+// rows is the number of feature rows; weights(row) their weights by category.
+func (m *Model) rows() int { return len(m.w) / len(m.cats) }
+
+func (m *Model) weights(row int) []float32 {
+	n := len(m.cats)
+	return m.w[row*n : (row+1)*n : (row+1)*n]
+}
 
 // Write saves the model gzip'd.
 func (m *Model) Write(w io.Writer) error {
@@ -160,7 +185,7 @@ func (m *Model) predict(fs []hfeature, out []float64) {
 		if !ok {
 			continue
 		}
-		for ci, w := range m.w[row] {
+		for ci, w := range m.weights(row) {
 			out[ci] += float64(w) * f.v
 		}
 	}

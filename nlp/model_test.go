@@ -5,6 +5,8 @@ import (
 	"flag"
 	"math"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/infosegura/escucha"
@@ -111,5 +113,65 @@ func TestFastPredictEqualsNamed(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestWordCacheShortWords checks the entries of the words of one or two bytes,
+// read by position instead of looked up: the same trie walk, function-word bits
+// and skip flag as a looked-up word, and tokens with other bytes left out.
+func TestWordCacheShortWords(t *testing.T) {
+	e := mustEnricher(t, Config{NoGeo: true})
+	tx := prepare("La PNC y el MP: ñu, 7 de 10 en la zona 1 de la z.18 ø λ", 0)
+	voc := e.fast.lookup(tx, &e.stems)
+	defer e.fast.release(voc)
+	for i, tk := range tx.toks {
+		if len(tk.s) >= 3 {
+			continue
+		}
+		wi := voc.info(i)
+		if _, ok := pairIndex(tk.s); !ok {
+			if wi != nil {
+				t.Errorf("%q: entry for a short word outside a-z0-9", tk.s)
+			}
+			continue
+		}
+		if wi == nil {
+			t.Fatalf("%q: no entry", tk.s)
+		}
+		want := e.fast.info(tk.s, &e.stems)
+		if !slices.Equal(wi.walk, e.c.m.walk(tk.s, nil)) || wi.stop != want.stop || !wi.skip || wi.wRow != -1 {
+			t.Errorf("%q: entry %+v, want walk %v stop %b skip", tk.s, *wi, e.c.m.walk(tk.s, nil), want.stop)
+		}
+	}
+}
+
+// TestBigramIndex checks that every bigram feature of the shipped model is found
+// by its pair of stems, at the row its hashed name has, and that a pair the model
+// does not have is not.
+func TestBigramIndex(t *testing.T) {
+	e := mustEnricher(t, Config{NoGeo: true})
+	x := &e.fast.bigrams
+	n := 0
+	for _, lm := range e.model.Labels {
+		for name := range lm.Weights {
+			rest, ok := strings.CutPrefix(name, "b:")
+			if !ok {
+				continue
+			}
+			a, b, _ := strings.Cut(rest, "_")
+			prev := wordInfo{bFirst: x.number(x.first, a), bSecond: -1}
+			cur := wordInfo{bFirst: -1, bSecond: x.number(x.second, b)}
+			if got, want := x.row(&prev, &cur), e.model.row(fnvString(fnvOffset, name)); got != want || got < 0 {
+				t.Errorf("%s: row %d, want %d", name, got, want)
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatal("the shipped model has no bigram features")
+	}
+	none := wordInfo{bFirst: -1, bSecond: -1}
+	if r := x.row(&none, &none); r != -1 {
+		t.Errorf("unnumbered stems: row %d", r)
 	}
 }

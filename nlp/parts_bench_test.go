@@ -26,7 +26,7 @@ func BenchmarkParts(b *testing.B) {
 		})
 	}
 	run("prepare", func(i int) { prepare(docs[i].Body(), len(docs[i].Title)) })
-	run("lang", func(i int) { detectLang(ts[i].body, ts[i].toks) })
+	run("lang", func(i int) { detectLang(ts[i].body, ts[i].toks, nil) })
 	run("scan", func(i int) { e.c.m.scan(ts[i].toks, nil) })
 	run("analyse", func(i int) { e.c.analyse(ts[i], "es") })
 	as := make([]*analysis, len(ts))

@@ -34,6 +34,7 @@ type compiled struct {
 	leadN                                  int
 
 	cats   []ccat
+	catPos []int // catPos[ci] = catIndex(cats[ci].id): a small table scores reads per document
 	frames []cframe
 	// rulesOf maps a pattern id to the (category or frame, term) pairs using it.
 	termsOf [][]termRef // by pattern id (a slice: looked up for every hit)
@@ -166,6 +167,7 @@ func compileTaxonomy(t *Taxonomy) (*compiled, error) {
 			c.addRef(tm.pat, termRef{owner: len(c.cats), term: ti})
 		}
 		c.cats = append(c.cats, cc)
+		c.catPos = append(c.catPos, catIndex(cc.id))
 	}
 	for _, fd := range t.Framing {
 		cf := cframe{id: fd.ID, threshold: fd.Threshold, requires: fd.Requires}
@@ -251,6 +253,21 @@ type analysis struct {
 type analysisBufs struct {
 	hits  []hit
 	inDoc []bool
+	// tables that do not outlive the document (the evidence slices they hold
+	// become the labels' and are dropped here, not reused)
+	sentLo, sentHi []int
+	sentKind       []string
+	raw, frameRaw  []float64
+	kinds          [][nKinds]float64
+	ev, frameEv    [][]escucha.Span
+	seen           map[[2]int]int
+}
+
+// zeroed returns s resized to n zero elements, reusing its array when large enough.
+func zeroed[T any](s []T, n int) []T {
+	s = slices.Grow(s[:0], n)[:n]
+	clear(s)
+	return s
 }
 
 var analysisPool sync.Pool
@@ -265,11 +282,17 @@ func (a *analysis) release() {
 	for _, h := range a.hits {
 		b.inDoc[h.pat] = false
 	}
-	if cap(a.hits) <= 1<<14 { // do not keep a giant document's list
+	if cap(a.hits) <= 1<<14 && len(a.sentLo) <= 1<<12 { // do not keep a giant document's tables
 		b.hits = a.hits[:0]
+		b.sentLo, b.sentHi, b.sentKind = a.sentLo, a.sentHi, a.sentKind
+		b.raw, b.frameRaw, b.kinds = a.raw, a.frameRaw, a.kinds
+		b.ev, b.frameEv = a.ev, a.frameEv
+		clear(b.ev) // the labels own the evidence now
+		clear(b.frameEv)
+		clear(b.seen)
 		analysisPool.Put(b)
 	}
-	a.bufs, a.hits, a.inDoc = nil, nil, nil
+	*a = analysis{}
 }
 
 // Languages the taxonomy may have terms for.
@@ -281,16 +304,12 @@ func (c *compiled) analyse(t *text, lang string) *analysis {
 	if bufs == nil || len(bufs.inDoc) != len(c.m.pats) {
 		bufs = &analysisBufs{hits: make([]hit, 0, 32), inDoc: make([]bool, len(c.m.pats))}
 	}
-	var walks func(int) ([]int32, bool)
-	if t.voc != nil {
-		walks = t.voc.walks
-	}
-	a := &analysis{t: t, hits: c.m.scanWalks(t.toks, walks, bufs.hits[:0]), inDoc: bufs.inDoc, bufs: bufs}
+	a := &analysis{t: t, hits: c.m.scanWalks(t.toks, t.voc, bufs.hits[:0]), inDoc: bufs.inDoc, bufs: bufs}
 	for _, h := range a.hits {
 		a.inDoc[h.pat] = true
 	}
 	ns := len(t.sents)
-	a.sentLo, a.sentHi = make([]int, ns), make([]int, ns)
+	a.sentLo, a.sentHi = zeroed(bufs.sentLo, ns), zeroed(bufs.sentHi, ns)
 	for i := range a.sentLo {
 		a.sentLo[i] = -1
 	}
@@ -301,7 +320,7 @@ func (c *compiled) analyse(t *text, lang string) *analysis {
 		}
 		a.sentHi[s] = hi + 1
 	}
-	a.sentKind = make([]string, ns)
+	a.sentKind = zeroed(bufs.sentKind, ns)
 	fiction := t.titleN > 0 && ns > 0 && a.sentenceHasSet(0, c.fiction)
 	for s := range ns {
 		a.sentKind[s] = c.sentenceKind(a, s)
@@ -309,12 +328,15 @@ func (c *compiled) analyse(t *text, lang string) *analysis {
 			a.sentKind[s] = KindBackground
 		}
 	}
-	a.raw = make([]float64, len(c.cats))
-	a.ev = make([][]escucha.Span, len(c.cats))
-	a.kinds = make([][nKinds]float64, len(c.cats))
-	a.frameRaw = make([]float64, len(c.frames))
-	a.frameEv = make([][]escucha.Span, len(c.frames))
-	seen := map[[2]int]int{} // (owner kind/index, term) → hits so far, for diminishing returns
+	a.raw = zeroed(bufs.raw, len(c.cats))
+	a.ev = zeroed(bufs.ev, len(c.cats))
+	a.kinds = zeroed(bufs.kinds, len(c.cats))
+	a.frameRaw = zeroed(bufs.frameRaw, len(c.frames))
+	a.frameEv = zeroed(bufs.frameEv, len(c.frames))
+	if bufs.seen == nil {
+		bufs.seen = map[[2]int]int{}
+	}
+	seen := bufs.seen // (owner kind/index, term) → hits so far, for diminishing returns
 	for _, h := range a.hits {
 		refs := c.termsOf[h.pat]
 		for _, r := range refs {

@@ -318,19 +318,62 @@ func wordSet(s string) map[string]bool {
 	return m
 }
 
+// shortStop[pairIndex(w)] is stopLang[w] for the stop words of one or two bytes,
+// so that the vote reads them without a map lookup.
+var shortStop = func() (t [37 * 37]uint8) {
+	for w, m := range stopLang {
+		if i, ok := pairIndex(w); ok {
+			t[i] = m
+		}
+	}
+	return t
+}()
+
+// pairIndex indexes a word of one or two bytes of a-z0-9; ok is false for other words.
+func pairIndex(w string) (int, bool) {
+	if len(w) == 0 || len(w) > 2 {
+		return 0, false
+	}
+	c0, c1 := trieIndex(w[0]), 36
+	if len(w) == 2 {
+		c1 = trieIndex(w[1])
+	}
+	if c0 < 0 || c1 < 0 {
+		return 0, false
+	}
+	return c0*37 + c1, true
+}
+
+// stopBits is stopLang[w], read from shortStop or the word cache (wi, nil
+// without one) when it can.
+func stopBits(w string, wi *wordInfo) uint8 {
+	if i, ok := pairIndex(w); ok {
+		return shortStop[i]
+	}
+	if wi != nil {
+		return wi.stop
+	}
+	return stopLang[w]
+}
+
 // detectLang returns an ISO 639-1 code ("es", "en", …) or "" when the text has no
-// words. toks are the folded tokens of the text.
-func detectLang(body string, toks []token) string {
+// words. toks are the folded tokens of the text; voc, when not nil, their
+// word-cache entries.
+func detectLang(body string, toks []token, voc *docVocab) string {
 	if len(toks) == 0 {
 		return ""
 	}
 	var es, en, pt, fr int
 	n := min(len(toks), 300)
-	for _, t := range toks[:n] {
+	for i, t := range toks[:n] {
 		if len(t.s) > maxStopLen {
 			continue
 		}
-		m := stopLang[t.s]
+		var wi *wordInfo
+		if voc != nil {
+			wi = voc.info(i)
+		}
+		m := stopBits(t.s, wi)
 		es += int(m & 1)
 		en += int(m >> 1 & 1)
 		pt += int(m >> 2 & 1)

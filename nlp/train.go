@@ -19,7 +19,7 @@ func (e *Enricher) Train(gold []*escucha.Document, o TrainOptions) (*Model, erro
 			titleLen = len(d.Title)
 		}
 		t := prepare(body, titleLen)
-		if detectLang(body, t.toks) != "es" {
+		if detectLang(body, t.toks, nil) != "es" {
 			continue
 		}
 		a := e.c.analyse(t, "es")

@@ -2,6 +2,7 @@ package geo
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/infosegura/escucha"
 	"github.com/infosegura/escucha/nlp/textfold"
@@ -36,8 +37,9 @@ func (c Config) withDefaults() Config {
 // Tagger finds and resolves places. It is built once by New and is safe for
 // concurrent use.
 type Tagger struct {
-	cfg Config
-	gaz *gazetteer
+	cfg  Config
+	gaz  *gazetteer
+	docs sync.Pool // *doc: per-document scratch (getDoc, putDoc)
 }
 
 // New loads the gazetteer and builds the matcher.

@@ -350,31 +350,33 @@ func (x *doc) resolve() {
 		if m.best == -3 || m.zona != "" || len(m.cands) == 1 && m.cands[0] == -2 {
 			continue
 		}
-		var keep []int
+		start := len(x.ints)
+		keep := func(c int) { x.ints = append(x.ints, c) }
 		for _, c := range m.cands {
 			lvl := g.entries[c].level
 			switch {
 			case m.local:
 				if lvl == levelLocality {
-					keep = append(keep, c)
+					keep(c)
 				}
 			case m.trigger == levelAdmin1:
 				if lvl == levelAdmin1 {
-					keep = append(keep, c)
+					keep(c)
 				}
 			case m.trigger == levelAdmin2:
 				if lvl >= levelAdmin2 {
-					keep = append(keep, c)
+					keep(c)
 				}
 			default:
-				keep = append(keep, c)
+				keep(c)
 			}
 		}
-		if len(keep) == 0 && !m.local {
-			keep = m.cands
+		kept := x.ints[start:len(x.ints):len(x.ints)]
+		if len(kept) == 0 && !m.local {
+			kept = m.cands
 		}
-		m.cands = keep
-		if len(keep) == 0 {
+		m.cands = kept
+		if len(kept) == 0 {
 			m.best = -3
 		}
 	}
@@ -553,8 +555,9 @@ func (x *doc) resolve() {
 	}
 	// scores[i] holds mention i's candidates with their scores (nil: dropped),
 	// each distinct candidate once, cut from one buffer for the document.
-	scores := make([][]candScore, len(x.ms))
-	buf := make([]candScore, 0, nCands)
+	scores := append(x.byMent[:0], make([][]candScore, len(x.ms))...)
+	buf := slices.Grow(x.scores[:0], nCands)
+	x.byMent, x.scores = scores, buf
 	for i, m := range x.ms {
 		if m.best == -3 {
 			continue
@@ -1013,7 +1016,8 @@ const descendantMargin = 3.0
 
 // sentence returns the folded span of the sentence around m.
 func (x *doc) sentence(m *mention) (int, int) {
-	if x.sentEnds == nil {
+	if !x.sentDone {
+		x.sentDone = true
 		for i := 0; i < len(x.ft); i++ {
 			switch x.ft[i] {
 			case '.', '\n', '!', '?':

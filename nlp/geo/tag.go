@@ -1,7 +1,7 @@
 package geo
 
 import (
-	"sort"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -55,7 +55,51 @@ type doc struct {
 	ms       []*mention
 	events   []int        // offsets of event words in ft, ascending
 	sentEnds []int        // offsets of sentence boundaries in ft, ascending, filled on first use
+	sentDone bool         // sentEnds is filled
 	future   []futureMemo // sentences already tested for the future tense
+
+	// Scratch kept between documents (Tagger.docs): nothing in them outlives
+	// the call that fills them.
+	mbuf   []mention // the mentions ms points to
+	spans  []span    // gazetteer matches before overlaps are removed
+	taken  []uint64  // a bit per byte of ft already claimed by a mention
+	ints   []int     // candidate lists cut by resolve (keepInts)
+	scores []candScore
+	byMent [][]candScore
+}
+
+// span is one gazetteer match [s, e) of pattern p.
+type span struct{ s, e, p int }
+
+// maxPooledText is the largest folded text whose scratch goes back to the pool:
+// a giant document's tables are left to the collector.
+const maxPooledText = 1 << 20
+
+// getDoc returns a reset doc with the scratch of an earlier one.
+func (t *Tagger) getDoc() *doc {
+	x, _ := t.docs.Get().(*doc)
+	if x == nil {
+		return &doc{}
+	}
+	*x = doc{
+		ms: x.ms[:0], events: x.events[:0], sentEnds: x.sentEnds[:0], future: x.future[:0],
+		mbuf: x.mbuf[:0], spans: x.spans[:0], taken: x.taken[:0], ints: x.ints[:0],
+		scores: x.scores[:0], byMent: x.byMent[:0],
+	}
+	return x
+}
+
+func (t *Tagger) putDoc(x *doc) {
+	if len(x.ft) > maxPooledText {
+		return
+	}
+	// no pointers into the body or the gazetteer stay behind; only the used
+	// part needs it (getDoc cuts to length 0, so the rest was cleared before)
+	clear(x.ms)
+	clear(x.mbuf)
+	clear(x.byMent)
+	x.body, x.f, x.ft, x.g = "", nil, "", nil
+	t.docs.Put(x)
 }
 
 type futureMemo struct {
@@ -82,7 +126,9 @@ func (t *Tagger) tagFolded(d *escucha.Document, body string, f *textfold.Folded,
 	if strings.TrimSpace(body) == "" {
 		return nil
 	}
-	x := &doc{g: t.gaz, r: r, body: body, prior: strings.ToUpper(strings.TrimSpace(d.SourceCountry))}
+	x := t.getDoc()
+	defer t.putDoc(x)
+	x.g, x.r, x.body, x.prior = t.gaz, r, body, strings.ToUpper(strings.TrimSpace(d.SourceCountry))
 	if d.Title != "" && d.Text != "" {
 		x.titleE = len(d.Title)
 	} else if d.Title != "" {
@@ -141,18 +187,19 @@ func isWordByte(c byte) bool {
 // find collects the longest non-overlapping gazetteer matches on word boundaries,
 // the zonas and "la capital".
 func (x *doc) find() {
-	type span struct{ s, e, p int }
-	var spans []span
+	spans := x.spans[:0]
 	x.g.matcher.each(x.ft, func(s, e, p int) { spans = append(spans, span{s, e, p}) })
-	sort.Slice(spans, func(i, j int) bool {
-		li, lj := spans[i].e-spans[i].s, spans[j].e-spans[j].s
-		if li != lj {
-			return li > lj
+	x.spans = spans
+	// longest first, then leftmost (distinct spans: the order is total)
+	slices.SortFunc(spans, func(a, b span) int {
+		if la, lb := a.e-a.s, b.e-b.s; la != lb {
+			return lb - la
 		}
-		return spans[i].s < spans[j].s
+		return a.s - b.s
 	})
 	// taken has a bit per byte of ft already claimed by a mention
-	taken := make([]uint64, len(x.ft)/64+1)
+	taken := append(x.taken[:0], make([]uint64, len(x.ft)/64+1)...)
+	x.taken = taken
 	take := func(s, e int) {
 		for i := s; i < e; i++ {
 			taken[i/64] |= 1 << (i % 64)
@@ -166,7 +213,7 @@ func (x *doc) find() {
 		}
 		take(s, e)
 		os, oe := x.f.Span(s, e)
-		x.ms = append(x.ms, &mention{fs: s, fe: e, os: os, oe: oe, cands: cands, best: -1, trigger: -1, qualified: -1, zona: zona})
+		x.mbuf = append(x.mbuf, mention{fs: s, fe: e, os: os, oe: oe, cands: cands, best: -1, trigger: -1, qualified: -1, zona: zona})
 	}
 	x.findZonas(add)
 	x.findCapital(add)
@@ -179,7 +226,12 @@ func (x *doc) find() {
 		}
 		add(sp.s, sp.e, x.g.cands[sp.p], "")
 	}
-	sort.Slice(x.ms, func(i, j int) bool { return x.ms[i].fs < x.ms[j].fs })
+	// mbuf is complete: point ms at it (no mention overlaps another, so their
+	// starts differ and the order is total)
+	for i := range x.mbuf {
+		x.ms = append(x.ms, &x.mbuf[i])
+	}
+	slices.SortFunc(x.ms, func(a, b *mention) int { return a.fs - b.fs })
 	x.events = x.g.events.starts(x.ft, x.events[:0])
 }
 

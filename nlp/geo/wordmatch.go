@@ -1,6 +1,9 @@
 package geo
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // wordMatcher finds every pattern occurrence in folded text that starts and ends
 // on a word boundary: the same matches as an overlapping Aho-Corasick scan
@@ -14,7 +17,10 @@ type wordMatcher struct {
 	keys map[string]wmNode
 	// first is a one-hash Bloom filter of the patterns' first words: most words
 	// of a text start no place name and are rejected without a map lookup.
-	first [1 << 16 / 64]uint64
+	first bloom16
+	// key is the same kind of filter over every key: a scan that extends "la"
+	// to "la casa" tests it before the map ("la" starts names, "la casa" none).
+	key bloom16
 	// odd holds patterns that do not start with a word byte: found with
 	// strings.Index (none in the shipped gazetteer; aliases files may add some).
 	odd []wmOdd
@@ -67,6 +73,11 @@ func newWordMatcher(patterns []string) *wordMatcher {
 			}
 		}
 		n := node(s[:last])
+		for i := 1; i <= last; i++ { // every key of this pattern, word end by word end
+			if i == last || isWordByte(s[i-1]) && !isWordByte(s[i]) {
+				m.key.set(fnvBytes(2166136261, s[:i]))
+			}
+		}
 		if last == len(s) {
 			n.pat = int32(p)
 		} else {
@@ -89,10 +100,30 @@ func wordHash(t string, s int) (uint32, int) {
 	return h, e
 }
 
+// fnvBytes continues the FNV-1a hash h of wordHash over s.
+func fnvBytes(h uint32, s string) uint32 {
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint32(s[i])) * 16777619
+	}
+	return h
+}
+
+// bloom16 is a one-hash Bloom filter of 2^16 bits over wordHash/fnvBytes hashes.
+type bloom16 [1 << 16 / 64]uint64
+
+func (b *bloom16) set(h uint32) {
+	h &= 1<<16 - 1
+	b[h/64] |= 1 << (h % 64)
+}
+
+func (b *bloom16) has(h uint32) bool {
+	h &= 1<<16 - 1
+	return b[h/64]&(1<<(h%64)) != 0
+}
+
 func (m *wordMatcher) addFirst(pat string) {
 	h, _ := wordHash(pat, 0)
-	h &= 1<<16 - 1
-	m.first[h/64] |= 1 << (h % 64)
+	m.first.set(h)
 }
 
 // each calls f for every match [s, e) of pattern p on word boundaries of t.
@@ -106,44 +137,58 @@ func (m *wordMatcher) each(t string, f func(s, e, p int)) {
 		if s >= n {
 			break
 		}
-		h, e := wordHash(t, s)
-		firstEnd := e
-		if h &= 1<<16 - 1; m.first[h/64]&(1<<(h%64)) == 0 {
-			s = firstEnd
-			continue
+		h, e := wordHash(t, s) // h: hash of the key t[s:e]
+		if m.first.has(h) {
+			m.matchFrom(t, s, e, h, f)
 		}
-		for {
-			nd, ok := m.keys[t[s:e]]
-			if !ok {
-				break
-			}
-			if nd.pat >= 0 {
-				f(s, e, int(nd.pat))
-			}
-			for _, tl := range nd.tails {
-				if strings.HasPrefix(t[e:], tl.suffix) {
-					te := e + len(tl.suffix)
-					if te >= n || !isWordByte(t[te]) {
-						f(s, te, int(tl.pat))
-					}
+		s = e
+	}
+	m.eachOdd(t, f)
+}
+
+// matchFrom reports the names that start with the word t[s:e] (hash h): the
+// word itself, and the longer keys it extends to word by word.
+func (m *wordMatcher) matchFrom(t string, s, e int, h uint32, f func(s, e, p int)) {
+	n := len(t)
+	for {
+		nd, ok := m.keys[t[s:e]]
+		if !ok {
+			return
+		}
+		if nd.pat >= 0 {
+			f(s, e, int(nd.pat))
+		}
+		for _, tl := range nd.tails {
+			if strings.HasPrefix(t[e:], tl.suffix) {
+				te := e + len(tl.suffix)
+				if te >= n || !isWordByte(t[te]) {
+					f(s, te, int(tl.pat))
 				}
 			}
-			if !nd.more {
-				break
-			}
-			// Extend by the next word.
-			for e < n && !isWordByte(t[e]) {
-				e++
-			}
-			if e >= n {
-				break
-			}
-			for e < n && isWordByte(t[e]) {
-				e++
-			}
 		}
-		s = firstEnd
+		if !nd.more {
+			return
+		}
+		// Extend by the next word.
+		e0 := e
+		for e < n && !isWordByte(t[e]) {
+			e++
+		}
+		if e >= n {
+			return
+		}
+		for e < n && isWordByte(t[e]) {
+			e++
+		}
+		if h = fnvBytes(h, t[e0:e]); !m.key.has(h) {
+			return
+		}
 	}
+}
+
+// eachOdd reports the matches of the patterns that do not start with a word byte.
+func (m *wordMatcher) eachOdd(t string, f func(s, e, p int)) {
+	n := len(t)
 	for _, o := range m.odd {
 		for i := 0; ; {
 			j := strings.Index(t[i:], o.s)
@@ -163,31 +208,38 @@ func (m *wordMatcher) each(t string, f func(s, e, p int)) {
 // stemScanner finds event stems anywhere in folded text, leftmost-first and
 // without overlaps (a stem found at i hides stems starting inside it), as an
 // Aho-Corasick leftmost-first scan does; stems earlier in the list win at the
-// same start. A Bloom filter of the stems' first three bytes rejects almost every
-// position with one table lookup.
+// same start. Two small filters reject almost every position before the stem
+// lists are read: second[c0] has bit c1&63 set when some stem starts with the
+// bytes c0 c1, and tri is a Bloom filter of the stems' first three bytes. They
+// are small (2 KB and 512 bytes) because every document reloads the cache lines
+// it touches: a 64 KB table cost a cache miss per position.
 type stemScanner struct {
-	lists [][]string // by first two bytes' slot, stems in priority order
-	slot  [1 << 16]uint8
-	tri   [1 << 16 / 64]uint64
+	pairs  []uint16   // the stems' distinct first two bytes (c0<<8 | c1), ascending
+	lists  [][]string // lists[k]: the stems starting with pairs[k], in priority order
+	second [256]uint64
+	tri    [triBits / 64]uint64
 }
 
-func triHash(a, b, c byte) uint32 { return (uint32(a)*31*31 + uint32(b)*31 + uint32(c)) & (1<<16 - 1) }
+const triBits = 1 << 12
+
+// pairOf is the first two bytes of s[i:] as one number.
+func pairOf(s string, i int) uint16 { return uint16(s[i])<<8 | uint16(s[i+1]) }
+
+func triHash(a, b, c byte) uint32 { return (uint32(a)*31*31 + uint32(b)*31 + uint32(c)) % triBits }
 
 func newStemScanner(stems []string) *stemScanner {
-	sc := &stemScanner{lists: [][]string{nil}}
+	sc := &stemScanner{}
 	for _, s := range stems {
 		if len(s) < 3 {
 			panic("geo: event stem shorter than 3 bytes: " + s)
 		}
-		k := uint16(s[0])<<8 | uint16(s[1])
-		if sc.slot[k] == 0 {
-			if len(sc.lists) == 255 {
-				panic("geo: too many event stem prefixes")
-			}
-			sc.slot[k] = uint8(len(sc.lists))
-			sc.lists = append(sc.lists, nil)
+		k, found := slices.BinarySearch(sc.pairs, pairOf(s, 0))
+		if !found {
+			sc.pairs = slices.Insert(sc.pairs, k, pairOf(s, 0))
+			sc.lists = slices.Insert(sc.lists, k, nil)
 		}
-		sc.lists[sc.slot[k]] = append(sc.lists[sc.slot[k]], s)
+		sc.lists[k] = append(sc.lists[k], s)
+		sc.second[s[0]] |= 1 << (s[1] & 63)
 		h := triHash(s[0], s[1], s[2])
 		sc.tri[h/64] |= 1 << (h % 64)
 	}
@@ -197,16 +249,22 @@ func newStemScanner(stems []string) *stemScanner {
 // starts appends the start of every stem occurrence in t to dst.
 func (sc *stemScanner) starts(t string, dst []int) []int {
 	for i := 0; i+2 < len(t); {
+		if sc.second[t[i]]&(1<<(t[i+1]&63)) == 0 {
+			i++
+			continue
+		}
 		if h := triHash(t[i], t[i+1], t[i+2]); sc.tri[h/64]&(1<<(h%64)) == 0 {
 			i++
 			continue
 		}
 		adv := 1
-		for _, s := range sc.lists[sc.slot[uint16(t[i])<<8|uint16(t[i+1])]] {
-			if strings.HasPrefix(t[i:], s) {
-				dst = append(dst, i)
-				adv = len(s)
-				break
+		if k, ok := slices.BinarySearch(sc.pairs, pairOf(t, i)); ok {
+			for _, s := range sc.lists[k] {
+				if strings.HasPrefix(t[i:], s) {
+					dst = append(dst, i)
+					adv = len(s)
+					break
+				}
 			}
 		}
 		i += adv

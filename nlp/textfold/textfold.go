@@ -6,6 +6,7 @@
 package textfold
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -56,13 +57,25 @@ func FoldInto(prev *Folded, s string) *Folded {
 	}
 	var rb [16]byte
 	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
+		if s[i] < utf8.RuneSelf {
+			// a run of ASCII: copied, lower-cased, mapped byte to byte
+			j := i + 1
+			for j < len(s) && s[j] < utf8.RuneSelf {
+				j++
 			}
-			buf = append(buf, c)
-			orig = append(orig, int32(i))
-			i++
+			b := len(buf)
+			buf = append(buf, s[i:j]...)
+			for k, c := range buf[b:] {
+				if 'A' <= c && c <= 'Z' {
+					buf[b+k] = c + 'a' - 'A'
+				}
+			}
+			o := len(orig)
+			orig = slices.Grow(orig, j-i)[:o+j-i]
+			for k := range j - i {
+				orig[o+k] = int32(i + k)
+			}
+			i = j
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])

@@ -1,8 +1,10 @@
 package textfold
 
 import (
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestFold(t *testing.T) {
@@ -40,8 +42,26 @@ func TestOffsets(t *testing.T) {
 
 func FuzzFold(f *testing.F) {
 	f.Add("Peñate ÁÉÍÓÚ ü \u00ad x")
+	f.Add("MUERTE violenta\n\nStraße ß… «Sr. Pérez» 17.5")
 	f.Fuzz(func(t *testing.T, s string) {
 		fd := Fold(s)
+		// the ASCII runs are folded in bulk: same text and offsets as rune by rune
+		var want []byte
+		var wantOrig []int32
+		for i, r := range s { // an invalid byte is one RuneError, as in FoldInto
+			out := FoldRune(r, nil)
+			if r < utf8.RuneSelf {
+				out = []byte(strings.ToLower(string(r)))
+			}
+			want = append(want, out...)
+			for range out {
+				wantOrig = append(wantOrig, int32(i))
+			}
+		}
+		wantOrig = append(wantOrig, int32(len(s)))
+		if fd.Text != string(want) || !slices.Equal(fd.orig, wantOrig) {
+			t.Fatalf("Fold(%q) = %q %v, rune by rune %q %v", s, fd.Text, fd.orig, want, wantOrig)
+		}
 		if len(fd.orig) != len(fd.Text)+1 {
 			t.Fatalf("offset map length %d for %d bytes", len(fd.orig), len(fd.Text))
 		}
