@@ -17,9 +17,18 @@ import (
 // every shard refers to them, so they must never change meaning.
 const (
 	foldFilterName      = "escucha_fold"
-	analyzerText        = "escucha_es"    // words: lower, stop, fold, light stem
-	analyzerTerms       = "escucha_terms" // words: lower, stop, fold (significant terms)
+	stemFilterName      = "escucha_stem_es_light" // = stemmer_es_light, fewer allocations
+	wordTokenizerName   = "escucha_words"
 	analyzerKeywordFold = "escucha_kwfold"
+
+	// Version 2 (new shards): the same filters after wordTokenizer, which splits
+	// words like the UAX #29 "unicode" tokenizer of version 1, 4x faster.
+	analyzerText  = "escucha_es_2"    // words: lower, stop, fold, light stem
+	analyzerTerms = "escucha_terms_2" // words: lower, stop, fold (significant terms)
+
+	// Version 1, kept registered for shards created before version 2.
+	analyzerTextV1  = "escucha_es"
+	analyzerTermsV1 = "escucha_terms"
 )
 
 // foldFilter folds accents, case and typographic variants with nlp/textfold, so
@@ -64,15 +73,27 @@ func init() {
 		func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
 			return foldFilter{}, nil
 		}))
-	words := func(stem bool) registry.AnalyzerConstructor {
+	must(registry.RegisterTokenizer(wordTokenizerName,
+		func(map[string]interface{}, *registry.Cache) (analysis.Tokenizer, error) {
+			return wordTokenizer{}, nil
+		}))
+	must(registry.RegisterTokenFilter(stemFilterName,
+		func(_ map[string]interface{}, cache *registry.Cache) (analysis.TokenFilter, error) {
+			f, err := cache.TokenFilterNamed(es.LightStemmerName)
+			if err != nil {
+				return nil, err
+			}
+			return lightStem{fallback: f}, nil
+		}))
+	words := func(tokenizer, stemmer string) registry.AnalyzerConstructor {
 		return func(_ map[string]interface{}, cache *registry.Cache) (analysis.Analyzer, error) {
-			tok, err := cache.TokenizerNamed(unicode.Name)
+			tok, err := cache.TokenizerNamed(tokenizer)
 			if err != nil {
 				return nil, err
 			}
 			names := []string{lowercase.Name, es.StopName, foldFilterName}
-			if stem {
-				names = append(names, es.LightStemmerName)
+			if stemmer != "" {
+				names = append(names, stemmer)
 			}
 			a := &analysis.DefaultAnalyzer{Tokenizer: tok}
 			for _, n := range names {
@@ -85,8 +106,10 @@ func init() {
 			return a, nil
 		}
 	}
-	must(registry.RegisterAnalyzer(analyzerText, words(true)))
-	must(registry.RegisterAnalyzer(analyzerTerms, words(false)))
+	must(registry.RegisterAnalyzer(analyzerText, words(wordTokenizerName, stemFilterName)))
+	must(registry.RegisterAnalyzer(analyzerTerms, words(wordTokenizerName, "")))
+	must(registry.RegisterAnalyzer(analyzerTextV1, words(unicode.Name, es.LightStemmerName)))
+	must(registry.RegisterAnalyzer(analyzerTermsV1, words(unicode.Name, "")))
 	must(registry.RegisterAnalyzer(analyzerKeywordFold,
 		func(_ map[string]interface{}, cache *registry.Cache) (analysis.Analyzer, error) {
 			tok, err := cache.TokenizerNamed(single.Name)

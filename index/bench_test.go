@@ -134,7 +134,7 @@ func benchIndexBatch(b *testing.B, cfg Config) {
 func benchIndex(b *testing.B, n int) *Index {
 	dir := os.Getenv("ESCUCHA_BENCH_DIR")
 	if dir == "" {
-		dir = filepath.Join(os.TempDir(), fmt.Sprintf("escucha-bench-index-%d-v1", n))
+		dir = filepath.Join(os.TempDir(), fmt.Sprintf("escucha-bench-index-%d-v2", n))
 	}
 	done := filepath.Join(dir, ".complete")
 	if _, err := os.Stat(done); err != nil {

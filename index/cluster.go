@@ -142,12 +142,13 @@ func similarity(a, b []string) float64 {
 	return float64(shared) / float64(max(small, 6))
 }
 
-// assign returns the case of d: a recent similar document's, or d's own id.
-func (c *clusterer) assign(ctx context.Context, d *escucha.Document) (string, error) {
+// assign returns the case of d: a recent similar document's, or d's own id; and
+// d's signature (nil when d cannot join a case), for observe.
+func (c *clusterer) assign(ctx context.Context, d *escucha.Document) (string, []string, error) {
 	keys := caseKeys(d)
 	t := when(d)
 	if len(keys) == 0 || t.IsZero() || c.window < 0 {
-		return d.ID, nil
+		return d.ID, nil, nil
 	}
 	sig := signature(c.an, d)
 	var best *candidate
@@ -155,7 +156,7 @@ func (c *clusterer) assign(ctx context.Context, d *escucha.Document) (string, er
 	for _, k := range keys {
 		ks := k.String()
 		if err := c.ensure(ctx, k, ks, t); err != nil {
-			return "", err
+			return "", nil, err
 		}
 		for _, cand := range c.byKey[ks] {
 			if cand.gone || cand.id == d.ID || absDur(cand.t.Sub(t)) > c.window {
@@ -167,9 +168,9 @@ func (c *clusterer) assign(ctx context.Context, d *escucha.Document) (string, er
 		}
 	}
 	if best != nil && bestSim >= c.threshold {
-		return best.cluster, nil
+		return best.cluster, sig, nil
 	}
-	return d.ID, nil
+	return d.ID, sig, nil
 }
 
 func absDur(d time.Duration) time.Duration {
@@ -214,15 +215,19 @@ func (c *clusterer) add(ks string, cand *candidate) {
 	}
 }
 
-// observe remembers an indexed document as a candidate for later ones.
-func (c *clusterer) observe(d *escucha.Document) {
+// observe remembers an indexed document as a candidate for later ones; sig is its
+// signature from assign, or nil to compute it.
+func (c *clusterer) observe(d *escucha.Document, sig []string) {
 	keys := caseKeys(d)
 	t := when(d)
 	if len(keys) == 0 || t.IsZero() || c.window < 0 {
 		return
 	}
 	c.forget(d.ID)
-	cand := &candidate{id: d.ID, cluster: d.ClusterID, t: t, sig: signature(c.an, d)}
+	if sig == nil {
+		sig = signature(c.an, d)
+	}
+	cand := &candidate{id: d.ID, cluster: d.ClusterID, t: t, sig: sig}
 	for _, k := range keys {
 		c.add(k.String(), cand)
 	}
@@ -277,7 +282,7 @@ func (c *clusterer) evict() {
 // loadCandidates reads back the documents of a place and category published in
 // [from, to), for clustering after a restart.
 func (ix *Index) loadCandidates(ctx context.Context, k caseKey, from, to time.Time) ([]*candidate, error) {
-	alias, _, err := ix.view(from, to)
+	alias, _, _, err := ix.view(from, to)
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,8 @@ type Config struct {
 	// ClusterMemory bounds the clustering candidates kept in memory; default 200000.
 	ClusterMemory int
 	// UnsafeBatch lets Write return before the batch is on disk (bulk rebuilds
-	// only, where the source can be replayed). Default false: Write is durable.
+	// only, where the source can be replayed); Close waits until every batch is.
+	// Default false: Write is durable.
 	UnsafeBatch bool
 }
 

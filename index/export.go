@@ -49,7 +49,7 @@ func (ix *Index) Export(ctx context.Context, req escucha.SearchRequest, format s
 			return err
 		}
 		r := bleve.NewSearchRequestOptions(p.query, exportPage, 0, false)
-		r.SortByCustom(sortOrder(escucha.SortDate))
+		r.SortByCustom(sortOrder(escucha.SortDate, p.legacy))
 		r.SearchAfter = after
 		r.Fields = []string{fTitle, fText, fSrc}
 		res, err := p.run(ctx, r)

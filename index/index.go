@@ -49,12 +49,19 @@ type Index struct {
 	log     *slog.Logger
 	mapping mapping.IndexMapping
 
-	mu     sync.RWMutex // guards shards and closed
+	mu     sync.RWMutex // guards shards, legacy and closed
 	shards map[string]bleve.Index
+	legacy map[string]bool // months created before the sort keys (format 1)
 	closed bool
 
 	wmu  sync.Mutex // serialises Write, Drop and the clusterer
 	clus *clusterer
+
+	// With UnsafeBatch, batches applied but not yet on disk, and the first error
+	// persisting one: Close waits for them (scorch's Close drops them).
+	unpersisted sync.WaitGroup
+	persistMu   sync.Mutex
+	persistErr  error
 }
 
 var (
@@ -74,7 +81,8 @@ func Open(cfg Config, logger *slog.Logger) (*Index, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("open index %s: %w", cfg.Dir, err)
 	}
-	ix := &Index{cfg: cfg, log: logger, mapping: newMapping(), shards: map[string]bleve.Index{}}
+	ix := &Index{cfg: cfg, log: logger, mapping: newMapping(), shards: map[string]bleve.Index{},
+		legacy: map[string]bool{}}
 	entries, err := os.ReadDir(cfg.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", cfg.Dir, err)
@@ -90,6 +98,13 @@ func Open(cfg Config, logger *slog.Logger) (*Index, error) {
 		}
 		idx.SetName(e.Name())
 		ix.shards[e.Name()] = idx
+		if idx.Mapping().FieldMappingForPath(fSortID).Type == "" {
+			ix.legacy[e.Name()] = true
+		}
+	}
+	if len(ix.legacy) > 0 {
+		logger.Warn("index has months in the old format: searches sort by _id, slower; rebuild with reindex",
+			"months", len(ix.legacy))
 	}
 	ix.clus = newClusterer(cfg, len(ix.shards) == 0, ix.loadCandidates)
 	logger.Info("index open", "dir", cfg.Dir, "months", len(ix.shards))
@@ -110,7 +125,45 @@ func (ix *Index) Close() error {
 		return nil
 	}
 	ix.closed = true
-	return ix.closeShards()
+	done := make(chan struct{})
+	go func() { ix.unpersisted.Wait(); close(done) }()
+	var errs []error
+	select {
+	case <-done:
+	case <-time.After(persistWait):
+		errs = append(errs, fmt.Errorf("close: batches still not on disk after %s", persistWait))
+	}
+	ix.persistMu.Lock()
+	if ix.persistErr != nil {
+		errs = append(errs, fmt.Errorf("close: persist batch: %w", ix.persistErr))
+	}
+	ix.persistMu.Unlock()
+	return errors.Join(append(errs, ix.closeShards())...)
+}
+
+// persistWait bounds how long Close waits for unsafe batches to reach the disk.
+const persistWait = 10 * time.Minute
+
+// trackPersist makes Close wait until b is on disk (UnsafeBatch only) and returns
+// the function to call if applying b fails (then it never will be).
+func (ix *Index) trackPersist(b *bleve.Batch) func() {
+	if !ix.cfg.UnsafeBatch {
+		return func() {}
+	}
+	ix.unpersisted.Add(1)
+	var once sync.Once
+	done := func() { once.Do(ix.unpersisted.Done) }
+	b.SetPersistedCallback(func(err error) {
+		if err != nil {
+			ix.persistMu.Lock()
+			if ix.persistErr == nil {
+				ix.persistErr = err
+			}
+			ix.persistMu.Unlock()
+		}
+		done()
+	})
+	return done
 }
 
 func (ix *Index) closeShards() error {
@@ -178,6 +231,7 @@ func (ix *Index) Drop(ctx context.Context, cutoff time.Time) ([]string, error) {
 			return dropped, fmt.Errorf("drop month %s: %w", name, err)
 		}
 		delete(ix.shards, name)
+		delete(ix.legacy, name)
 		if err := os.RemoveAll(filepath.Join(ix.cfg.Dir, name)); err != nil {
 			return dropped, fmt.Errorf("drop month %s: %w", name, err)
 		}
@@ -240,15 +294,15 @@ const tombstones = "tombstones"
 
 // view is a read-only alias over the shards that can hold documents in [from, to)
 // (all when both are zero; nil when there is none), and whether every chosen month lies wholly inside the
-// range (so the date filter can be left out).
-func (ix *Index) view(from, to time.Time) (bleve.IndexAlias, bool, error) {
+// range (so the date filter can be left out), and whether a chosen month is legacy.
+func (ix *Index) view(from, to time.Time) (bleve.IndexAlias, bool, bool, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if ix.closed {
-		return nil, false, escucha.Errorf(EClosed, "index closed")
+		return nil, false, false, escucha.Errorf(EClosed, "index closed")
 	}
 	var chosen []bleve.Index
-	inside := true
+	inside, legacy := true, false
 	for name, s := range ix.shards {
 		if name == tombstones {
 			continue
@@ -257,6 +311,7 @@ func (ix *Index) view(from, to time.Time) (bleve.IndexAlias, bool, error) {
 		if start.IsZero() { // undated documents: only without a date filter
 			if from.IsZero() && to.IsZero() {
 				chosen = append(chosen, s)
+				legacy = legacy || ix.legacy[name]
 			}
 			continue
 		}
@@ -267,11 +322,12 @@ func (ix *Index) view(from, to time.Time) (bleve.IndexAlias, bool, error) {
 			inside = false
 		}
 		chosen = append(chosen, s)
+		legacy = legacy || ix.legacy[name]
 	}
 	if len(chosen) == 0 {
-		return nil, inside, nil
+		return nil, inside, legacy, nil
 	}
-	return bleve.NewIndexAlias(chosen...), inside, nil
+	return bleve.NewIndexAlias(chosen...), inside, legacy, nil
 }
 
 // searchIn searches an alias from view; a nil alias (no month) matches nothing.
@@ -419,16 +475,17 @@ func (ix *Index) Write(ctx context.Context, docs []*escucha.Document) error {
 			continue
 		}
 		doc := *d
+		var sig []string
 		switch {
 		case doc.ClusterID != "":
 		case prev.present && prev.month != tombstones && prev.doc.ClusterID != "":
 			doc.ClusterID = prev.doc.ClusterID
 		default:
-			cid, err := ix.clus.assign(ctx, &doc)
+			cid, s, err := ix.clus.assign(ctx, &doc)
 			if err != nil {
 				return err
 			}
-			doc.ClusterID = cid
+			doc.ClusterID, sig = cid, s
 		}
 		rec, err := record(&doc, ix.cfg.Location)
 		if err != nil {
@@ -443,7 +500,7 @@ func (ix *Index) Write(ctx context.Context, docs []*escucha.Document) error {
 		if err := b.Index(id, rec); err != nil {
 			return fmt.Errorf("index %s: %w", id, err)
 		}
-		ix.clus.observe(&doc)
+		ix.clus.observe(&doc, sig)
 		indexed++
 	}
 	for month, b := range batches {
@@ -454,7 +511,9 @@ func (ix *Index) Write(ctx context.Context, docs []*escucha.Document) error {
 		if err != nil {
 			return err
 		}
+		failed := ix.trackPersist(b)
 		if err := s.Batch(b); err != nil {
+			failed()
 			return fmt.Errorf("write batch to %s: %w", month, err)
 		}
 	}

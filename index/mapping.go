@@ -29,7 +29,16 @@ const (
 	fDay        = "day"
 	fWeek       = "week"
 	fMonth      = "month"
+	// Sort keys, one term each with doc values: the id (tie-breaker) and the
+	// publication time as fixed-width UTC text (sorts like the time). Sorting on
+	// Bleve's _id decompresses every match's stored fields, and a date field's doc
+	// values hold 16 precision terms; these cost one small term per match.
+	fSortID   = "sid"
+	fSortDate = "sdate"
 )
+
+// sortDateLayout is RFC 3339 with a fixed width, so that text order is time order.
+const sortDateLayout = "2006-01-02T15:04:05.000000000Z07:00"
 
 // keywordFields are exact, facetable, stored fields; foldedFields also get a
 // "<name>_f" twin, folded, that filters match with accents and case ignored.
@@ -59,6 +68,9 @@ func newMapping() mapping.IndexMapping {
 		return f
 	}
 	dm := bleve.NewDocumentStaticMapping()
+	// No composite _all field at all: even empty, Bleve builds and writes one per
+	// document (8 % of indexing CPU in docs/benchmarks-search.md).
+	dm.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
 	dm.AddFieldMappingsAt(fTitle, text(analyzerText, true, true, false))
 	dm.AddFieldMappingsAt(fText, text(analyzerText, true, true, false))
 	dm.AddFieldMappingsAt(fTitleTerms, text(analyzerTerms, false, false, true))
@@ -68,7 +80,7 @@ func newMapping() mapping.IndexMapping {
 	for _, k := range foldedFields {
 		dm.AddFieldMappingsAt(folded(k), text(analyzerKeywordFold, false, false, false))
 	}
-	for _, k := range unkeyed {
+	for _, k := range append(unkeyed, fSortID, fSortDate) {
 		dm.AddFieldMappingsAt(k, text(keyword.Name, false, false, true))
 	}
 	stored := text(keyword.Name, true, false, false)
@@ -122,6 +134,7 @@ func record(d *escucha.Document, loc *time.Location) (map[string]any, error) {
 		fViews:                      float64(d.Engagement.Views),
 		fSrc:                        string(b),
 		fDupKey:                     dupKey(d),
+		fSortID:                     d.ID,
 		escucha.FacetSource:         d.Source,
 		escucha.FacetPlatform:       d.Platform,
 		escucha.FacetKind:           d.Kind,
@@ -137,6 +150,7 @@ func record(d *escucha.Document, loc *time.Location) (map[string]any, error) {
 	}
 	if t := when(d); !t.IsZero() {
 		r[fPublished] = t
+		r[fSortDate] = t.UTC().Format(sortDateLayout)
 		lt := t.In(loc)
 		r[fDay] = lt.Format(time.DateOnly)
 		r[fWeek] = weekStart(lt).Format(time.DateOnly)

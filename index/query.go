@@ -405,7 +405,13 @@ func filters(req *escucha.SearchRequest, withDates bool) query.Query {
 	return query.NewConjunctionQuery(qs)
 }
 
-// combine is text AND filter; nil parts are left out.
+// combine is text AND filter; nil parts are left out. The filter is a conjunct
+// with every clause boosted to zero, not Bleve's BooleanQuery.Filter: Bleve lets
+// the text query drive a Filter, scoring every text match and then testing it
+// ("mujer" in Guatemala in May–June scored 25 000 documents to keep 5 500), while
+// a conjunction leapfrogs on the rarest clause. Zero-boosted clauses add nothing
+// to the score nor to the query norm, so scores and order are the text query's
+// (TestFilterKeepsScores).
 func combine(text, filter query.Query) query.Query {
 	switch {
 	case text == nil && filter == nil:
@@ -415,9 +421,31 @@ func combine(text, filter query.Query) query.Query {
 	case filter == nil:
 		return text
 	}
-	b := query.NewBooleanQuery([]query.Query{text}, nil, nil)
-	b.Filter = filter
-	return b
+	return query.NewConjunctionQuery([]query.Query{text, unscored(filter)})
+}
+
+// unscored sets a boost of zero on every leaf of a filter query (filters are
+// built here, so their types are known) and returns it.
+func unscored(q query.Query) query.Query {
+	switch c := q.(type) {
+	case *query.ConjunctionQuery:
+		for _, sub := range c.Conjuncts {
+			unscored(sub)
+		}
+	case *query.DisjunctionQuery:
+		for _, sub := range c.Disjuncts {
+			unscored(sub)
+		}
+	case *query.BooleanQuery:
+		for _, sub := range []query.Query{c.Must, c.Should, c.Filter} {
+			if sub != nil {
+				unscored(sub)
+			}
+		}
+	case query.BoostableQuery:
+		c.SetBoost(0)
+	}
+	return q
 }
 
 func sortStrings(s []string) { sort.Strings(s) }

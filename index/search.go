@@ -52,6 +52,7 @@ type plan struct {
 	filter query.Query
 	query  query.Query
 	after  []string
+	legacy bool // a chosen month predates the sort keys
 }
 
 func (ix *Index) plan(req escucha.SearchRequest) (*plan, error) {
@@ -76,17 +77,30 @@ func (ix *Index) plan(req escucha.SearchRequest) (*plan, error) {
 			return nil, err
 		}
 	}
-	alias, inside, err := ix.view(req.From, req.To)
+	alias, inside, legacy, err := ix.view(req.From, req.To)
 	if err != nil {
 		return nil, err
 	}
-	p.alias = alias
+	p.alias, p.legacy = alias, legacy
 	p.filter = filters(&req, !inside)
 	p.query = combine(text, p.filter)
 	return p, nil
 }
 
-func sortOrder(s string) search.SortOrder {
+// sortOrder is the order of hits: by relevance or date, ties broken by id.
+func sortOrder(s string, legacy bool) search.SortOrder {
+	if !legacy {
+		id := &search.SortField{Field: fSortID, Type: search.SortFieldAsString}
+		if s == escucha.SortDate {
+			id.Desc = true
+			return search.SortOrder{
+				&search.SortField{Field: fSortDate, Type: search.SortFieldAsString, Desc: true,
+					Missing: search.SortFieldMissingLast},
+				id,
+			}
+		}
+		return search.SortOrder{&search.SortScore{Desc: true}, id}
+	}
 	if s == escucha.SortDate {
 		return search.SortOrder{
 			&search.SortField{Field: fPublished, Type: search.SortFieldAsDate, Desc: true,
@@ -129,15 +143,10 @@ func (ix *Index) Search(ctx context.Context, req escucha.SearchRequest) (*escuch
 		size = min(req.Size*collapseMul, escucha.MaxSearchSize*collapseMul)
 	}
 	br := bleve.NewSearchRequestOptions(p.query, size, 0, false)
-	br.SortByCustom(sortOrder(req.Sort))
+	br.SortByCustom(sortOrder(req.Sort, p.legacy))
 	br.SearchAfter = p.after
-	br.Fields = hitFields
-	if p.text != nil {
-		br.Highlight = bleve.NewHighlightWithStyle("html")
-		br.Highlight.Fields = []string{fTitle, fText}
-	}
 	for _, f := range req.Facets {
-		br.AddFacet(f, bleve.NewFacetRequest(facetFields[f], req.FacetSize))
+		br.AddFacet(f, bleve.NewFacetRequest(facetFields[f], shardFacetSize(req.FacetSize)))
 	}
 	if req.Histogram != "" {
 		br.AddFacet(histFacet, bleve.NewFacetRequest(string(req.Histogram), maxBuckets))
@@ -148,13 +157,21 @@ func (ix *Index) Search(ctx context.Context, req escucha.SearchRequest) (*escuch
 	if req.Terms > 0 {
 		br.AddFacet(termsFacet, bleve.NewFacetRequest(fTitleTerms, 200))
 	}
-	res, err := p.run(ctx, br)
+	var res *bleve.SearchResult
+	if req.Sort == escucha.SortDate && !p.legacy {
+		res, err = ix.newestFirst(ctx, p, br)
+	} else {
+		res, err = p.run(ctx, br)
+	}
 	if err != nil {
+		return nil, err
+	}
+	if err := ix.fetch(ctx, p, res.Hits); err != nil {
 		return nil, err
 	}
 	out := &escucha.SearchResult{Total: res.Total, Facets: map[string]escucha.Facet{}, Hits: []escucha.Hit{}}
 	for _, f := range req.Facets {
-		out.Facets[f] = facet(res.Facets[f])
+		out.Facets[f] = facet(res.Facets[f], req.FacetSize)
 	}
 	if fr := res.Facets[casesFacet]; fr != nil && fr.Terms != nil {
 		out.Cases = len(fr.Terms.Terms())
@@ -193,14 +210,172 @@ func (ix *Index) Search(ctx context.Context, req escucha.SearchRequest) (*escuch
 	return out, nil
 }
 
-func facet(fr *search.FacetResult) escucha.Facet {
+// monthsFacet counts the matches by month (the months are the shards).
+const monthsFacet = "_months"
+
+// newestFirst answers a request sorted by date in two passes: facets and counts
+// by month over every month, with no sorting (no sort keys read); then the page,
+// sorted, from only the newest months that hold enough matches after the cursor.
+// In one pass every match's sort keys would be read — the date and the id, one
+// distinct term per document — to keep 20 ("extorsion" by date on 200 000
+// documents: 84 → 73 CPU ms, docs/benchmarks-search.md). It falls back to one
+// pass when undated documents match (they sort last, in no month).
+func (ix *Index) newestFirst(ctx context.Context, p *plan, br *bleve.SearchRequest) (*bleve.SearchResult, error) {
+	counts := *br
+	counts.Size, counts.SearchAfter, counts.Sort = 0, nil, nil
+	counts.Facets = bleve.FacetsRequest{}
+	for k, v := range br.Facets {
+		counts.Facets[k] = v
+	}
+	counts.AddFacet(monthsFacet, bleve.NewFacetRequest(fMonth, maxBuckets))
+	all, err := p.run(ctx, &counts)
+	if err != nil {
+		return nil, err
+	}
+	fr := all.Facets[monthsFacet]
+	delete(all.Facets, monthsFacet)
+	if all.Total == 0 {
+		return all, nil
+	}
+	if fr == nil || fr.Terms == nil || fr.Missing > 0 {
+		return p.run(ctx, br)
+	}
+	byMonth := fr.Terms.Terms()
+	sort.Slice(byMonth, func(i, j int) bool { return byMonth[i].Term > byMonth[j].Term })
+	cursor := "" // the cursor's month: only it and older months can hold the page
+	if len(p.after) > 0 {
+		t, err := time.Parse(time.RFC3339Nano, p.after[0])
+		if err != nil {
+			return nil, escucha.Errorf(escucha.EInvalid, "invalid cursor: %v", err)
+		}
+		cursor = t.In(ix.cfg.Location).Format("2006-01")
+	}
+	var chosen []bleve.Index
+	after := 0 // matches certainly after the cursor in the chosen months
+	ix.mu.RLock()
+	for _, m := range byMonth {
+		if cursor != "" && m.Term > cursor {
+			continue
+		}
+		s, ok := ix.shards[m.Term]
+		if !ok {
+			ix.mu.RUnlock()
+			return p.run(ctx, br)
+		}
+		chosen = append(chosen, s)
+		if m.Term != cursor {
+			after += m.Count
+		}
+		if after >= br.Size {
+			break
+		}
+	}
+	ix.mu.RUnlock()
+	if len(chosen) == 0 {
+		all.Hits = nil
+		return all, nil
+	}
+	page := *br
+	page.Facets = nil
+	res, err := searchIn(ctx, bleve.NewIndexAlias(chosen...), &page)
+	if err != nil {
+		return nil, err
+	}
+	all.Hits = res.Hits
+	return all, nil
+}
+
+// fetch loads the stored fields and highlights of the page's hits. It is a second
+// step because Bleve's alias loads and highlights every month's own top hits
+// before merging them: with 13 months, 13 pages for one (the largest cost of a
+// narrow query, see docs/benchmarks-search.md). Here only the winners are loaded,
+// each from its month, with the text query so that highlights are the same.
+func (ix *Index) fetch(ctx context.Context, p *plan, hits []*search.DocumentMatch) error {
+	if len(hits) == 0 {
+		return nil
+	}
+	byMonth := map[string][]string{}
+	for _, h := range hits {
+		byMonth[h.Index] = append(byMonth[h.Index], h.ID)
+	}
+	ix.mu.RLock()
+	shards := make(map[string]bleve.Index, len(byMonth))
+	for m := range byMonth {
+		shards[m] = ix.shards[m]
+	}
+	ix.mu.RUnlock()
+	// One search per month, concurrently (as the alias searches its months).
+	type fetched struct {
+		month string
+		res   *bleve.SearchResult
+		err   error
+	}
+	ch := make(chan fetched, len(byMonth))
+	for m, ids := range byMonth {
+		s := shards[m]
+		if s == nil {
+			return escucha.Errorf(escucha.EUnavailable, "month %s went away during the search", m)
+		}
+		r := bleve.NewSearchRequestOptions(combine(p.text, query.NewDocIDQuery(ids)), len(ids), 0, false)
+		r.Fields = hitFields
+		if p.text != nil {
+			r.Highlight = bleve.NewHighlightWithStyle("html")
+			r.Highlight.Fields = []string{fTitle, fText}
+		}
+		go func() {
+			res, err := s.SearchInContext(ctx, r)
+			ch <- fetched{m, res, err}
+		}()
+	}
+	found := make(map[string]*search.DocumentMatch, len(hits))
+	var firstErr error
+	for range byMonth {
+		f := <-ch
+		if f.err != nil {
+			if firstErr == nil {
+				firstErr = fmt.Errorf("load hits from %s: %w", f.month, f.err)
+			}
+			continue
+		}
+		for _, h := range f.res.Hits {
+			found[h.ID] = h
+		}
+	}
+	if firstErr != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return firstErr
+	}
+	for _, h := range hits {
+		if f := found[h.ID]; f != nil {
+			h.Fields, h.Fragments = f.Fields, f.Fragments
+		}
+	}
+	return nil
+}
+
+// shardFacetSize is how many terms each month returns for a facet of size n.
+// Bleve's alias adds up each month's top terms: a term outside one month's top n
+// loses that month's count, and ties make the loss vary between runs (16
+// departments, top 10, 13 months did). Asking each month for at least 100 terms
+// makes the counts exact for the fields with few values (category, country,
+// department, platform, kind, lang, framing) and keeps the rest close.
+func shardFacetSize(n int) int { return max(n, 100) }
+
+// facet converts a merged facet, keeping its top size terms (the rest go to Other).
+func facet(fr *search.FacetResult, size int) escucha.Facet {
 	if fr == nil {
 		return escucha.Facet{Buckets: []escucha.Bucket{}}
 	}
 	f := escucha.Facet{Field: fr.Field, Total: fr.Total, Missing: fr.Missing, Other: fr.Other,
 		Buckets: []escucha.Bucket{}}
 	if fr.Terms != nil {
-		for _, t := range fr.Terms.Terms() {
+		for i, t := range fr.Terms.Terms() {
+			if i >= size {
+				f.Other += t.Count
+				continue
+			}
 			f.Buckets = append(f.Buckets, escucha.Bucket{Key: t.Term, Count: t.Count})
 		}
 	}
@@ -296,7 +471,7 @@ func (ix *Index) collapse(ctx context.Context, p *plan, raw []*search.DocumentMa
 	for _, h := range out {
 		keys = append(keys, dupKeyOf(h))
 	}
-	all, _, err := ix.view(time.Time{}, time.Time{})
+	all, _, _, err := ix.view(time.Time{}, time.Time{})
 	if err != nil {
 		return nil, 0, err
 	}
@@ -337,7 +512,7 @@ func (ix *Index) dropShownGroups(ctx context.Context, p *plan, groups []escucha.
 		keys = append(keys, dupKeyOf(h))
 	}
 	r := bleve.NewSearchRequestOptions(combine(p.query, anyOf(fDupKey, keys, same)), 2000, 0, false)
-	r.SortByCustom(sortOrder(p.req.Sort))
+	r.SortByCustom(sortOrder(p.req.Sort, p.legacy))
 	r.Fields = []string{fDupKey}
 	res, err := p.run(ctx, r)
 	if err != nil {
@@ -371,7 +546,7 @@ func (ix *Index) caseFacets(ctx context.Context, p *plan) (map[string]escucha.Fa
 	q := combine(p.query, term(fHead, "1"))
 	r := bleve.NewSearchRequestOptions(q, 0, 0, false)
 	for _, f := range p.req.Facets {
-		r.AddFacet(f, bleve.NewFacetRequest(facetFields[f], p.req.FacetSize))
+		r.AddFacet(f, bleve.NewFacetRequest(facetFields[f], shardFacetSize(p.req.FacetSize)))
 	}
 	res, err := p.run(ctx, r)
 	if err != nil {
@@ -379,7 +554,7 @@ func (ix *Index) caseFacets(ctx context.Context, p *plan) (map[string]escucha.Fa
 	}
 	out := map[string]escucha.Facet{}
 	for _, f := range p.req.Facets {
-		out[f] = facet(res.Facets[f])
+		out[f] = facet(res.Facets[f], p.req.FacetSize)
 	}
 	return out, nil
 }
@@ -559,7 +734,7 @@ func docFreq(s bleve.Index, field, term string) (int, error) {
 
 // Get returns one stored document.
 func (ix *Index) Get(ctx context.Context, id string) (*escucha.Document, error) {
-	all, _, err := ix.view(time.Time{}, time.Time{})
+	all, _, _, err := ix.view(time.Time{}, time.Time{})
 	if err != nil {
 		return nil, err
 	}
