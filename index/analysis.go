@@ -18,13 +18,18 @@ import (
 const (
 	foldFilterName      = "escucha_fold"
 	stemFilterName      = "escucha_stem_es_light" // = stemmer_es_light, fewer allocations
+	variantFilterName   = "escucha_variants_es"   // regional variants of one word, after stemming
 	wordTokenizerName   = "escucha_words"
 	analyzerKeywordFold = "escucha_kwfold"
 
-	// Version 2 (new shards): the same filters after wordTokenizer, which splits
-	// words like the UAX #29 "unicode" tokenizer of version 1, 4x faster.
-	analyzerText  = "escucha_es_2"    // words: lower, stop, fold, light stem
+	// Version 3 (new shards): version 2 plus the regional variants filter, so that
+	// "feminicidio" finds "femicidio" and the reverse.
+	analyzerText  = "escucha_es_3"    // words: lower, stop, fold, light stem, variants
 	analyzerTerms = "escucha_terms_2" // words: lower, stop, fold (significant terms)
+
+	// Version 2: the same filters after wordTokenizer, which splits words like the
+	// UAX #29 "unicode" tokenizer of version 1, 4x faster. Kept for its shards.
+	analyzerTextV2 = "escucha_es_2" // words: lower, stop, fold, light stem
 
 	// Version 1, kept registered for shards created before version 2.
 	analyzerTextV1  = "escucha_es"
@@ -60,6 +65,31 @@ func (foldFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 	return in
 }
 
+// variants maps the stem of a regional variant to the stem the index keeps, for
+// words that name one thing under two spellings across the seven countries. A
+// query is analysed like the text, so either spelling finds both. Only true
+// equivalents belong here (not related words: "mara" is not "pandilla").
+var variants = []struct{ from, to string }{
+	// Guatemala, Costa Rica, Honduras, Panama and the Dominican Republic say
+	// femicidio; El Salvador and Mexico feminicidio: one crime, one term.
+	{"feminicid", "femicid"},
+}
+
+// variantFilter rewrites a (folded, stemmed) term that starts with a variant's stem.
+type variantFilter struct{}
+
+func (variantFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
+	for _, tok := range in {
+		for _, v := range variants {
+			if len(tok.Term) >= len(v.from) && string(tok.Term[:len(v.from)]) == v.from {
+				tok.Term = append([]byte(v.to), tok.Term[len(v.from):]...)
+				break
+			}
+		}
+	}
+	return in
+}
+
 // fold folds a keyword the way analyzerKeywordFold does.
 func fold(s string) string { return textfold.String(s) }
 
@@ -73,6 +103,10 @@ func init() {
 		func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
 			return foldFilter{}, nil
 		}))
+	must(registry.RegisterTokenFilter(variantFilterName,
+		func(map[string]interface{}, *registry.Cache) (analysis.TokenFilter, error) {
+			return variantFilter{}, nil
+		}))
 	must(registry.RegisterTokenizer(wordTokenizerName,
 		func(map[string]interface{}, *registry.Cache) (analysis.Tokenizer, error) {
 			return wordTokenizer{}, nil
@@ -85,16 +119,13 @@ func init() {
 			}
 			return lightStem{fallback: f}, nil
 		}))
-	words := func(tokenizer, stemmer string) registry.AnalyzerConstructor {
+	words := func(tokenizer string, after ...string) registry.AnalyzerConstructor {
 		return func(_ map[string]interface{}, cache *registry.Cache) (analysis.Analyzer, error) {
 			tok, err := cache.TokenizerNamed(tokenizer)
 			if err != nil {
 				return nil, err
 			}
-			names := []string{lowercase.Name, es.StopName, foldFilterName}
-			if stemmer != "" {
-				names = append(names, stemmer)
-			}
+			names := append([]string{lowercase.Name, es.StopName, foldFilterName}, after...)
 			a := &analysis.DefaultAnalyzer{Tokenizer: tok}
 			for _, n := range names {
 				f, err := cache.TokenFilterNamed(n)
@@ -106,10 +137,11 @@ func init() {
 			return a, nil
 		}
 	}
-	must(registry.RegisterAnalyzer(analyzerText, words(wordTokenizerName, stemFilterName)))
-	must(registry.RegisterAnalyzer(analyzerTerms, words(wordTokenizerName, "")))
+	must(registry.RegisterAnalyzer(analyzerText, words(wordTokenizerName, stemFilterName, variantFilterName)))
+	must(registry.RegisterAnalyzer(analyzerTextV2, words(wordTokenizerName, stemFilterName)))
+	must(registry.RegisterAnalyzer(analyzerTerms, words(wordTokenizerName)))
 	must(registry.RegisterAnalyzer(analyzerTextV1, words(unicode.Name, es.LightStemmerName)))
-	must(registry.RegisterAnalyzer(analyzerTermsV1, words(unicode.Name, "")))
+	must(registry.RegisterAnalyzer(analyzerTermsV1, words(unicode.Name)))
 	must(registry.RegisterAnalyzer(analyzerKeywordFold,
 		func(_ map[string]interface{}, cache *registry.Cache) (analysis.Analyzer, error) {
 			tok, err := cache.TokenizerNamed(single.Name)

@@ -59,7 +59,9 @@ func (c *reindexCmd) Run(ctx context.Context) error {
 	if err := os.RemoveAll(tmp); err != nil {
 		return err
 	}
-	ix, err := index.Open(index.Config{Dir: tmp}, c.env.Logger)
+	// A rebuild into a scratch directory that is swapped in only after Close (which
+	// waits until every batch is on disk) need not wait for each batch's fsync.
+	ix, err := index.Open(index.Config{Dir: tmp, UnsafeBatch: true}, c.env.Logger)
 	if err != nil {
 		return err
 	}
