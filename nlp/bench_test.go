@@ -1,6 +1,7 @@
 package nlp
 
 import (
+	"flag"
 	"strings"
 	"testing"
 	"time"
@@ -12,19 +13,42 @@ import (
 	"github.com/infosegura/escucha"
 )
 
+// Benchmarks read the dev set and use the embedded taxonomy and model unless
+// these flags pin other files: runs compared across a change of the data (a
+// retrained model, new documents) must read the same inputs.
+var (
+	flagBenchDocs     = flag.String("bench-docs", devDir, "documents the benchmarks read (JSONL file or directory)")
+	flagBenchTaxonomy = flag.String("bench-taxonomy", "", "taxonomy file for the benchmarks (default: embedded)")
+	flagBenchModel    = flag.String("bench-model", "", "model file for the benchmarks (default: embedded)")
+)
+
+// benchInputs returns the benchmarks' documents, their total body bytes and the
+// enricher configuration the flags pin.
+func benchInputs(tb testing.TB) ([]*escucha.Document, int64, Config) {
+	tb.Helper()
+	docs, err := ReadDocuments(*flagBenchDocs)
+	if err != nil {
+		tb.Fatalf("read benchmark documents: %v", err)
+	}
+	if len(docs) == 0 {
+		tb.Fatal("no benchmark documents")
+	}
+	var total int64
+	for _, d := range docs {
+		total += int64(len(d.Body()))
+	}
+	return docs, total, Config{TaxonomyPath: *flagBenchTaxonomy, ModelPath: *flagBenchModel}
+}
+
 // BenchmarkEnrich runs, over the same dev-set documents in one run, the whole
 // enrichment (language, rules, model, campaigns, framing, geotagging), the rules
 // alone, Bleve's "es" analyzer and prose's tokenizer; MB/s compare them.
 //
 //	go test ./nlp -run '^$' -bench Enrich -benchtime 2s
 func BenchmarkEnrich(b *testing.B) {
-	docs := loadDev(b)
-	var total int64
-	for _, d := range docs {
-		total += int64(len(d.Body()))
-	}
+	docs, total, cfg := benchInputs(b)
 	b.Run("enrich", func(b *testing.B) {
-		e := mustEnricher(b, Config{})
+		e := mustEnricher(b, cfg)
 		benchDocs(b, docs, total, func(d *escucha.Document) {
 			c := clearPred(d)
 			if err := e.Enrich(c); err != nil {
@@ -33,7 +57,9 @@ func BenchmarkEnrich(b *testing.B) {
 		})
 	})
 	b.Run("enrich-nogeo", func(b *testing.B) {
-		e := mustEnricher(b, Config{NoGeo: true})
+		nogeo := cfg
+		nogeo.NoGeo = true
+		e := mustEnricher(b, nogeo)
 		benchDocs(b, docs, total, func(d *escucha.Document) {
 			c := clearPred(d)
 			if err := e.Enrich(c); err != nil {
@@ -68,12 +94,8 @@ func BenchmarkEnrich(b *testing.B) {
 //
 //	go test ./nlp -run '^$' -bench EnrichVsAnalyzer -benchtime 40x
 func BenchmarkEnrichVsAnalyzer(b *testing.B) {
-	docs := loadDev(b)
-	var total int64
-	for _, d := range docs {
-		total += int64(len(d.Body()))
-	}
-	e := mustEnricher(b, Config{})
+	docs, total, cfg := benchInputs(b)
+	e := mustEnricher(b, cfg)
 	a, err := registry.NewCache().AnalyzerNamed(es.AnalyzerName)
 	if err != nil {
 		b.Fatal(err)

@@ -18,16 +18,24 @@ import (
 
 var skipInfo = wordInfo{skip: true, wRow: -1, bFirst: -1, bSecond: -1}
 
-// wordInfo is what the model needs of one folded word.
+// wordInfo is what the model and the pattern scan need of one folded word.
+// 24 bytes and no pointers (the cache used to hold 64-byte entries with a slice
+// and a string): more entries per cache line, and the garbage collector does
+// not scan the cache.
 type wordInfo struct {
-	walk []int32 // the word's walk of the taxonomy matcher's trie (matcher.walk)
-	skip bool    // too short, stop word or digits: no text feature
-	stop uint8   // stopLang[word]: the languages the word is a function word of
-	stem string  // Snowball stem ("" counts but emits nothing, as in eachFeature)
-	wRow int32   // model row of "w:"+stem, -1 none
-	// bFirst and bSecond number stem as the first and as the second stem of
-	// the model's bigram features (fastModel.bigrams), -1 when it is none.
+	// walkAt and walkLen place the word's walk of the taxonomy matcher's trie
+	// (matcher.walk) in the walks of the cache (or of the document, for a word
+	// the full cache does not keep): see docVocab.walk.
+	walkAt  uint32
+	walkLen uint16 // at most the trie's depth + 1 (maxTrieNodes fits uint16)
+	skip    bool   // too short, stop word or digits: no text feature
+	stop    uint8  // stopLang[word]: the languages the word is a function word of
+	wRow    int32  // model row of "w:"+stem, -1 none
+	// bFirst and bSecond number the stem as the first and as the second stem
+	// of the model's bigram features (fastModel.bigrams), -1 when it is none.
 	bFirst, bSecond int32
+	// emptyStem: Snowball gave "" (counts but emits nothing, as in eachFeature)
+	emptyStem bool
 }
 
 // wordCache maps folded words to wordInfo for one model; safe for concurrent use.
@@ -39,13 +47,68 @@ type wordInfo struct {
 // words the chance that two words share a key is below 3e-9 per process, and the
 // seed keeps hostile text from choosing collisions.
 type wordCache struct {
-	mu   sync.RWMutex
-	seed maphash.Seed
-	m    map[uint64]int32 // hash of word -> index in list
-	list []wordInfo       // append-only
+	mu    sync.RWMutex
+	seed  maphash.Seed
+	m     wordTable  // hash of word -> index in list
+	list  []wordInfo // append-only
+	walks []int32    // append-only: the entries' walks, one after the other
 }
 
 func (c *wordCache) key(w string) uint64 { return maphash.String(c.seed, w) }
+
+// wordTable maps a word's hash to its index in the cache list: open addressing
+// with linear probing, key and value in one 16-byte slot, so that a lookup
+// reads one cache line (a Go map reads a control word, then a slot).
+type wordTable struct {
+	slots []wordSlot // len a power of two, at most 3/4 full
+	n     int
+}
+
+type wordSlot struct {
+	h  uint64
+	id int32 // index + 1; 0 marks an empty slot
+}
+
+func (t *wordTable) get(h uint64) (int32, bool) {
+	if len(t.slots) == 0 {
+		return 0, false
+	}
+	mask := uint64(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if s.id == 0 {
+			return 0, false
+		}
+		if s.h == h {
+			return s.id - 1, true
+		}
+	}
+}
+
+func (t *wordTable) put(h uint64, id int32) {
+	if 4*(t.n+1) > 3*len(t.slots) {
+		old := t.slots
+		t.slots, t.n = make([]wordSlot, max(1024, 2*len(old))), 0
+		for _, s := range old {
+			if s.id != 0 {
+				t.put(s.h, s.id-1)
+			}
+		}
+	}
+	mask := uint64(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if s.id == 0 {
+			*s = wordSlot{h: h, id: id + 1}
+			t.n++
+			return
+		}
+		if s.h == h {
+			s.id = id + 1
+			return
+		}
+	}
+}
 
 // wordShort marks a token shorter than 3 bytes with a byte outside a-z0-9:
 // never a model feature, not looked up (scan walks the trie for it). The other
@@ -56,12 +119,30 @@ const wordShort = -1
 
 // docVocab is the per-token lookup of one document, shared by the pattern scan
 // and the model: ids[i] indexes list (a snapshot of the cache), is wordShort,
-// or is -2-k for extra[k] (a word the full cache does not keep).
+// or is -2-k for extra[k] (a word the full cache does not keep). walks and
+// extraWalks hold the walks of list's and of extra's entries.
 type docVocab struct {
-	ids   []int32
-	list  []wordInfo
-	extra []wordInfo
-	miss  []int
+	ids        []int32
+	list       []wordInfo
+	walks      []int32
+	extra      []wordInfo
+	extraWalks []int32
+	miss       []int
+}
+
+// walk is token i's walk of the matcher's trie, ok false for a short token.
+func (v *docVocab) walk(i int) (walk []int32, ok bool) {
+	id := v.ids[i]
+	switch {
+	case id >= 0:
+		wi := &v.list[id]
+		return v.walks[wi.walkAt : wi.walkAt+uint32(wi.walkLen)], true
+	case id == wordShort:
+		return nil, false
+	default:
+		wi := &v.extra[-2-id]
+		return v.extraWalks[wi.walkAt : wi.walkAt+uint32(wi.walkLen)], true
+	}
 }
 
 // info is token i's wordInfo, nil for a short token.
@@ -80,7 +161,7 @@ func (v *docVocab) info(i int) *wordInfo {
 // misses are computed outside it and added under the write lock.
 func (f *fastModel) lookup(t *text, stems *stemmer) *docVocab {
 	v := f.vocPool.Get().(*docVocab)
-	ids, miss, extra := v.ids[:0], v.miss[:0], v.extra[:0]
+	ids, miss, extra, extraWalks := v.ids[:0], v.miss[:0], v.extra[:0], v.extraWalks[:0]
 	f.words.mu.RLock()
 	for i, tk := range t.toks {
 		if len(tk.s) < 3 {
@@ -91,38 +172,44 @@ func (f *fastModel) lookup(t *text, stems *stemmer) *docVocab {
 			}
 			continue
 		}
-		id, ok := f.words.m[f.words.key(tk.s)]
+		id, ok := f.words.m.get(f.words.key(tk.s))
 		if !ok {
 			miss = append(miss, i)
 		}
 		ids = append(ids, id)
 	}
-	list := f.words.list
+	list, walks := f.words.list, f.words.walks
 	f.words.mu.RUnlock()
 	if len(miss) > 0 {
 		for _, i := range miss {
-			extra = append(extra, f.info(t.toks[i].s, stems))
+			var wi wordInfo
+			wi, extraWalks = f.info(t.toks[i].s, stems, extraWalks)
+			extra = append(extra, wi)
 		}
 		f.words.mu.Lock()
 		for k, i := range miss {
 			h := f.words.key(t.toks[i].s)
-			if id, ok := f.words.m[h]; ok { // added meanwhile, or earlier in this document
+			if id, ok := f.words.m.get(h); ok { // added meanwhile, or earlier in this document
 				ids[i] = id
 				continue
 			}
 			ids[i] = int32(-2 - k)
-			if len(f.words.m) >= maxStems {
+			if f.words.m.n >= maxStems {
 				continue // full: this document keeps its own copy in extra
 			}
 			id := int32(len(f.words.list))
-			f.words.list = append(f.words.list, extra[k])
-			f.words.m[h] = id
+			wi := extra[k]
+			walk := extraWalks[wi.walkAt : wi.walkAt+uint32(wi.walkLen)]
+			wi.walkAt = uint32(len(f.words.walks))
+			f.words.walks = append(f.words.walks, walk...)
+			f.words.list = append(f.words.list, wi)
+			f.words.m.put(h, id)
 			ids[i] = id
 		}
-		list = f.words.list
+		list, walks = f.words.list, f.words.walks
 		f.words.mu.Unlock()
 	}
-	v.ids, v.list, v.extra, v.miss = ids, list, extra, miss
+	v.ids, v.list, v.walks, v.extra, v.extraWalks, v.miss = ids, list, walks, extra, extraWalks, miss
 	return v
 }
 
@@ -130,10 +217,10 @@ func (f *fastModel) release(v *docVocab) {
 	if v == nil {
 		return
 	}
-	v.list = nil
-	v.ids, v.extra, v.miss = v.ids[:0], v.extra[:0], v.miss[:0]
-	if cap(v.ids) > 1<<16 {
-		v.ids, v.extra, v.miss = nil, nil, nil // do not keep a giant document's tables
+	v.list, v.walks = nil, nil
+	v.ids, v.extra, v.extraWalks, v.miss = v.ids[:0], v.extra[:0], v.extraWalks[:0], v.miss[:0]
+	if cap(v.ids) > 1<<16 || cap(v.extraWalks) > 1<<16 {
+		v.ids, v.extra, v.extraWalks, v.miss = nil, nil, nil, nil // do not keep a giant document's tables
 	}
 	f.vocPool.Put(v)
 }
@@ -157,7 +244,7 @@ type featScratch struct {
 
 func newFastModel(m *Model, c *compiled) *fastModel {
 	cats := c.cats
-	f := &fastModel{m: m, trie: c.m, words: wordCache{seed: maphash.MakeSeed(), m: map[uint64]int32{}}}
+	f := &fastModel{m: m, trie: c.m, words: wordCache{seed: maphash.MakeSeed()}}
 	f.bigrams = newBigramIndex(m)
 	f.rRow = make([]int32, len(cats))
 	f.rkRow = make([][]int32, len(cats))
@@ -168,28 +255,29 @@ func newFastModel(m *Model, c *compiled) *fastModel {
 			f.rkRow[ci][k] = m.row(fnvString(fnvString(fnvString(fnvString(fnvOffset, "rk:"), cat.id), "_"), kind))
 		}
 	}
-	f.words.list = shortWords(f)
+	f.words.list, f.words.walks = shortWords(f)
 	f.pool.New = func() any { return &featScratch{seen: make([]uint64, (m.rows()+63)/64)} }
 	f.vocPool.New = func() any { return &docVocab{} }
 	return f
 }
 
 // shortWords returns the cache entries of every word of one or two bytes of
-// a-z0-9, each at its pairIndex.
-func shortWords(f *fastModel) []wordInfo {
+// a-z0-9, each at its pairIndex, and their walks.
+func shortWords(f *fastModel) ([]wordInfo, []int32) {
 	const wordBytes = "abcdefghijklmnopqrstuvwxyz0123456789"
 	list := make([]wordInfo, 37*37)
+	var walks []int32
 	for _, c0 := range wordBytes {
 		w := string(c0)
 		k, _ := pairIndex(w)
-		list[k] = f.info(w, nil)
+		list[k], walks = f.info(w, nil, walks)
 		for _, c1 := range wordBytes {
 			w := string(c0) + string(c1)
 			k, _ := pairIndex(w)
-			list[k] = f.info(w, nil)
+			list[k], walks = f.info(w, nil, walks)
 		}
 	}
-	return list
+	return list, walks
 }
 
 // bigramIndex finds the model's "b:<first>_<second>" features by their stems:
@@ -261,17 +349,21 @@ func (m *Model) row(h uint64) int32 {
 	return -1
 }
 
-func (f *fastModel) info(w string, stems *stemmer) wordInfo {
-	wi := wordInfo{walk: f.trie.walk(w, nil), stop: stopLang[w], wRow: -1, bFirst: -1, bSecond: -1}
+// info computes w's cache entry, appending its walk to walks.
+func (f *fastModel) info(w string, stems *stemmer, walks []int32) (wordInfo, []int32) {
+	at := len(walks)
+	walks = f.trie.walk(w, walks)
+	wi := wordInfo{walkAt: uint32(at), walkLen: uint16(len(walks) - at), stop: stopLang[w], wRow: -1, bFirst: -1, bSecond: -1}
 	if len(w) < 3 || stopword(w) || isDigits(w) {
 		wi.skip = true
-		return wi
+		return wi, walks
 	}
-	wi.stem = stems.stem(w)
-	wi.wRow = f.m.row(fnvString(fnvString(fnvOffset, "w:"), wi.stem))
-	wi.bFirst = f.bigrams.number(f.bigrams.first, wi.stem)
-	wi.bSecond = f.bigrams.number(f.bigrams.second, wi.stem)
-	return wi
+	stem := stems.stem(w)
+	wi.emptyStem = stem == ""
+	wi.wRow = f.m.row(fnvString(fnvString(fnvOffset, "w:"), stem))
+	wi.bFirst = f.bigrams.number(f.bigrams.first, stem)
+	wi.bSecond = f.bigrams.number(f.bigrams.second, stem)
+	return wi, walks
 }
 
 // predict writes the model's probability of every category (order
@@ -328,11 +420,11 @@ func (f *fastModel) predict(t *text, a *analysis, cats []ccat, stems *stemmer, o
 			if i > 0 {
 				prev = info(i - 1)
 			}
-			if cur.skip || cur.stem == "" {
+			if cur.skip || cur.emptyStem {
 				continue
 			}
 			add(cur.wRow, v)
-			if i > 0 && t.toks[i-1].sent == t.toks[i].sent && !prev.skip && prev.stem != "" {
+			if i > 0 && t.toks[i-1].sent == t.toks[i].sent && !prev.skip && !prev.emptyStem {
 				add(f.bigrams.row(prev, cur), v)
 			}
 		}

@@ -55,13 +55,13 @@ func TestStopBits(t *testing.T) {
 		if got := stopBits(w, nil); got != want {
 			t.Errorf("stopBits(%q, nil) = %b, want %b", w, got, want)
 		}
-		wi := e.fast.info(w, &e.stems)
+		wi, _ := e.fast.info(w, &e.stems, nil)
 		if got := stopBits(w, &wi); got != want {
 			t.Errorf("stopBits(%q, cached) = %b, want %b", w, got, want)
 		}
 	}
 	for _, w := range []string{"x", "zz", "9", "oh", "ñu", "ciudad"} {
-		wi := e.fast.info(w, &e.stems)
+		wi, _ := e.fast.info(w, &e.stems, nil)
 		if got := stopBits(w, &wi); got != stopLang[w] {
 			t.Errorf("stopBits(%q) = %b, want %b", w, got, stopLang[w])
 		}

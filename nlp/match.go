@@ -271,7 +271,10 @@ type hit struct {
 // token of every pattern (literal or prefix) sits in a byte trie, so each token of
 // the text costs one walk over its bytes, without hashing.
 type matcher struct {
-	pats  []*pattern
+	pats []*pattern
+	// rest[id] is pats[id].specs[1:], what try matches after the trie walk: one
+	// slice header read from a dense table instead of a pattern struct
+	rest  [][]tokSpec
 	nodes []trieNode
 	lists []candList // candidate lists of the nodes; lists[0] is empty
 	ids   map[string]int
@@ -404,6 +407,7 @@ func (m *matcher) add(src string) (int, error) {
 	p.firstBytes()
 	id := len(m.pats)
 	m.pats = append(m.pats, p)
+	m.rest = append(m.rest, p.specs[1:])
 	m.ids[key] = id
 	first := p.specs[0]
 	for _, l := range first.lits {
@@ -461,8 +465,8 @@ func (m *matcher) scanWalks(toks []token, voc *docVocab, dst []hit) []hit {
 	for i := range toks {
 		w := toks[i].s
 		if voc != nil {
-			if wi := voc.info(i); wi != nil {
-				for _, li := range wi.walk {
+			if walk, ok := voc.walk(i); ok {
+				for _, li := range walk {
 					dst = m.try(dst, toks, li, i)
 				}
 				continue
@@ -528,7 +532,7 @@ func (m *matcher) try(dst []hit, toks []token, li int32, i int) []hit {
 			// sentence must pass that token's first-two-bytes test
 			continue
 		}
-		if e := matchAt(toks, i+1, m.pats[id].specs[1:], toks[i].sent); e > i {
+		if e := matchAt(toks, i+1, m.rest[id], toks[i].sent); e > i {
 			dst = append(dst, hit{pat: id, first: i, last: e})
 		}
 	}

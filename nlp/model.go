@@ -12,6 +12,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/infosegura/escucha"
@@ -38,11 +39,13 @@ type Model struct {
 	// has is a one-hash Bloom filter of index's keys: most bigrams of a text
 	// have no weight and are rejected without a map lookup.
 	has []uint64
-	// w holds the weights row after row, len(cats) per row: one contiguous
-	// block, so a feature's weights are one cache line away, not a pointer away.
-	w    []float32
-	bias []float64
-	cats []string
+	// w holds the weights row after row, stride floats per row (len(cats)
+	// padded to a 64-byte cache line): one contiguous block, so a feature's
+	// weights are one cache line, not a pointer away nor across two lines.
+	w      []float32
+	stride int
+	bias   []float64
+	cats   []string
 }
 
 // LabelModel holds one category's weights (only the non-negligible ones).
@@ -78,8 +81,10 @@ func LoadModel(path string) (*Model, error) {
 // build makes the dense lookup used at inference.
 func (m *Model) build() {
 	m.cats = slices.Clone(escucha.Categories)
-	m.index = map[uint64]int{}
 	m.bias = make([]float64, len(m.cats))
+	// one row per feature name, in a fixed order: the rule features first
+	// (every scored document reads some), then the word and bigram features
+	var names []string
 	for ci, c := range m.cats {
 		lm := m.Labels[c]
 		if lm == nil {
@@ -87,15 +92,37 @@ func (m *Model) build() {
 			continue
 		}
 		m.bias[ci] = lm.Bias
-		for f, w := range lm.Weights {
-			h := fnvString(fnvOffset, f)
-			row, ok := m.index[h]
-			if !ok {
-				row = m.rows()
-				m.index[h] = row
-				m.w = append(m.w, make([]float32, len(m.cats))...)
+		for f := range lm.Weights {
+			names = append(names, f)
+		}
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		if ra, rb := strings.HasPrefix(a, "r"), strings.HasPrefix(b, "r"); ra != rb {
+			if ra {
+				return -1
 			}
-			m.weights(row)[ci] = float32(w)
+			return 1
+		}
+		return strings.Compare(a, b)
+	})
+	names = slices.Compact(names)
+	m.index = make(map[uint64]int, len(names))
+	for _, f := range names {
+		h := fnvString(fnvOffset, f)
+		if _, dup := m.index[h]; !dup {
+			m.index[h] = len(m.index)
+		}
+	}
+	m.stride = len(m.cats)
+	if m.stride <= rowFloats {
+		m.stride = rowFloats
+	}
+	m.w = make([]float32, len(m.index)*m.stride)
+	for ci, c := range m.cats {
+		if lm := m.Labels[c]; lm != nil {
+			for f, w := range lm.Weights {
+				m.weights(m.index[fnvString(fnvOffset, f)])[ci] = float32(w)
+			}
 		}
 	}
 	// about 16 bits per feature (a false positive costs one map lookup in
@@ -122,12 +149,17 @@ func (m *Model) bloomHas(h uint64) bool {
 	return m.has[b/64]&(1<<(b%64)) != 0
 }
 
+// rowFloats is the float32s of a 64-byte cache line: rows of up to that many
+// categories are padded to it (the block starts on a page, as Go allocates
+// large objects, so every row sits in one line).
+const rowFloats = 16
+
 // rows is the number of feature rows; weights(row) their weights by category.
-func (m *Model) rows() int { return len(m.w) / len(m.cats) }
+func (m *Model) rows() int { return len(m.w) / m.stride }
 
 func (m *Model) weights(row int) []float32 {
-	n := len(m.cats)
-	return m.w[row*n : (row+1)*n : (row+1)*n]
+	at := row * m.stride
+	return m.w[at : at+len(m.cats) : at+len(m.cats)]
 }
 
 // Write saves the model gzip'd.

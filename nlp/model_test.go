@@ -138,8 +138,8 @@ func TestWordCacheShortWords(t *testing.T) {
 		if wi == nil {
 			t.Fatalf("%q: no entry", tk.s)
 		}
-		want := e.fast.info(tk.s, &e.stems)
-		if !slices.Equal(wi.walk, e.c.m.walk(tk.s, nil)) || wi.stop != want.stop || !wi.skip || wi.wRow != -1 {
+		want, _ := e.fast.info(tk.s, &e.stems, nil)
+		if walk, _ := voc.walk(i); !slices.Equal(walk, e.c.m.walk(tk.s, nil)) || wi.stop != want.stop || !wi.skip || wi.wRow != -1 {
 			t.Errorf("%q: entry %+v, want walk %v stop %b skip", tk.s, *wi, e.c.m.walk(tk.s, nil), want.stop)
 		}
 	}
@@ -173,5 +173,42 @@ func TestBigramIndex(t *testing.T) {
 	none := wordInfo{bFirst: -1, bSecond: -1}
 	if r := x.row(&none, &none); r != -1 {
 		t.Errorf("unnumbered stems: row %d", r)
+	}
+}
+
+// TestWordTable checks the word cache's hash table against a map: lookups
+// before and after growth, keys that probe into each other's slots, overwrites.
+func TestWordTable(t *testing.T) {
+	var tab wordTable
+	want := map[uint64]int32{}
+	for i := range 5000 {
+		h := uint64(i) * 1024 // equal low bits: every key starts at slot 0
+		if i%3 == 0 {
+			h = uint64(i)*0x9e3779b97f4a7c15 + 1
+		}
+		tab.put(h, int32(i))
+		want[h] = int32(i)
+	}
+	tab.put(1, 7) // overwrite the key of i = 0
+	want[1] = 7
+	if tab.n != len(want) {
+		t.Errorf("n = %d, want %d", tab.n, len(want))
+	}
+	for h, id := range want {
+		if got, ok := tab.get(h); !ok || got != id {
+			t.Errorf("get(%#x) = %d, %v; want %d", h, got, ok, id)
+		}
+	}
+	for _, h := range []uint64{1, 1023, 1 << 40} {
+		if _, ok := want[h]; ok {
+			continue
+		}
+		if got, ok := tab.get(h); ok {
+			t.Errorf("get(%#x) = %d for a key never put", h, got)
+		}
+	}
+	var empty wordTable
+	if _, ok := empty.get(42); ok {
+		t.Error("empty table found a key")
 	}
 }

@@ -7,12 +7,11 @@ import "testing"
 // inference path, campaigns), to see where
 // BenchmarkEnrich spends its time.
 func BenchmarkParts(b *testing.B) {
-	docs := loadDev(b)
-	e := mustEnricher(b, Config{NoGeo: true})
-	var total int64
+	docs, total, cfg := benchInputs(b)
+	cfg.NoGeo = true
+	e := mustEnricher(b, cfg)
 	var ts []*text
 	for _, d := range docs {
-		total += int64(len(d.Body()))
 		ts = append(ts, prepare(d.Body(), len(d.Title)))
 	}
 	run := func(name string, f func(i int)) {

@@ -180,9 +180,18 @@ func capsRatio(up, lo int) bool {
 	return ratio > 0.6 || ratio < 0.005
 }
 
-func isWordByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c >= 0x80 || c == 'A' || c >= 'A' && c <= 'Z'
-}
+// isWordByte reports whether c belongs to a word: a-z, A-Z, 0-9 or a byte of a
+// multi-byte character. A table: the test runs on every byte of every text, and
+// a chain of comparisons on varying bytes is mispredicted often.
+func isWordByte(c byte) bool { return wordByte[c] }
+
+var wordByte = func() (set [256]bool) {
+	for c := range set {
+		b := byte(c)
+		set[c] = b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b >= 0x80 || b >= 'A' && b <= 'Z'
+	}
+	return set
+}()
 
 // find collects the longest non-overlapping gazetteer matches on word boundaries,
 // the zonas and "la capital".

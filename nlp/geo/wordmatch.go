@@ -214,10 +214,13 @@ func (m *wordMatcher) eachOdd(t string, f func(s, e, p int)) {
 // are small (2 KB and 512 bytes) because every document reloads the cache lines
 // it touches: a 64 KB table cost a cache miss per position.
 type stemScanner struct {
-	pairs  []uint16   // the stems' distinct first two bytes (c0<<8 | c1), ascending
-	lists  [][]string // lists[k]: the stems starting with pairs[k], in priority order
-	second [256]uint64
-	tri    [triBits / 64]uint64
+	pairs []uint16   // the stems' distinct first two bytes (c0<<8 | c1), ascending
+	lists [][]string // lists[k]: the stems starting with pairs[k], in priority order
+	// byFirst[c0] … byFirst[c0+1] is the range of pairs starting with byte c0
+	// (a few): found by index, not by a binary search over all pairs
+	byFirst [257]uint32
+	second  [256]uint64
+	tri     [triBits / 64]uint64
 }
 
 const triBits = 1 << 12
@@ -243,7 +246,24 @@ func newStemScanner(stems []string) *stemScanner {
 		h := triHash(s[0], s[1], s[2])
 		sc.tri[h/64] |= 1 << (h % 64)
 	}
+	for c := range 256 {
+		sc.byFirst[c+1] = sc.byFirst[c]
+		for int(sc.byFirst[c+1]) < len(sc.pairs) && sc.pairs[sc.byFirst[c+1]]>>8 == uint16(c) {
+			sc.byFirst[c+1]++
+		}
+	}
 	return sc
+}
+
+// pair returns k with pairs[k] == p, false when no stem starts with p.
+func (sc *stemScanner) pair(p uint16) (int, bool) {
+	c0 := p >> 8
+	for k := int(sc.byFirst[c0]); k < int(sc.byFirst[c0+1]); k++ {
+		if sc.pairs[k] == p {
+			return k, true
+		}
+	}
+	return 0, false
 }
 
 // starts appends the start of every stem occurrence in t to dst.
@@ -258,7 +278,7 @@ func (sc *stemScanner) starts(t string, dst []int) []int {
 			continue
 		}
 		adv := 1
-		if k, ok := slices.BinarySearch(sc.pairs, pairOf(t, i)); ok {
+		if k, ok := sc.pair(pairOf(t, i)); ok {
 			for _, s := range sc.lists[k] {
 				if strings.HasPrefix(t[i:], s) {
 					dst = append(dst, i)
