@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/infosegura/escucha"
-	"github.com/infosegura/escucha/stream"
 )
 
 // searchIDs runs `escucha search --json` and returns the ids it found, sorted.
@@ -76,26 +75,13 @@ func TestReindexCommand(t *testing.T) {
 	t.Run("from the topic", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		b, err := stream.StartBroker(ctx, stream.BrokerConfig{Partitions: 2})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer b.Close()
-		p, err := stream.NewProducer(ctx, stream.ProducerConfig{Brokers: b.Addrs(), Topic: escucha.TopicEnriched, Partitions: 2})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, d := range enriched { // a at version 1 and b: the topic is behind the archive
-			if d.Version > 1 {
-				continue
-			}
-			if err := p.Emit(ctx, d); err != nil {
-				t.Fatal(err)
+		var v1 []*escucha.Document // a at version 1 and b: the topic is behind the archive
+		for _, d := range enriched {
+			if d.Version == 1 {
+				v1 = append(v1, d)
 			}
 		}
-		if err := p.Close(); err != nil {
-			t.Fatal(err)
-		}
+		b := brokerWith(ctx, t, escucha.TopicEnriched, v1)
 		runCLI(t, "", "reindex", "--dir", dir, "--brokers", b.Addrs()[0], "--idle", "2s")
 		if got := searchIDs(t, dir, "Villa Nueva"); !slices.Equal(got, []string{"a"}) {
 			t.Errorf("Villa Nueva from the topic: %v", got)

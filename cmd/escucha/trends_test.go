@@ -165,21 +165,20 @@ func TestAggregateAndTrendsCommands(t *testing.T) {
 	}
 }
 
-// TestAggregateFromKafka consumes escucha.enriched on the embedded broker and
-// commits: the lag ends at zero and every document is in the store once.
-func TestAggregateFromKafka(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+// brokerWith starts an in-memory embedded broker (2 partitions, closed with the test)
+// whose topic holds docs.
+func brokerWith(ctx context.Context, t *testing.T, topic string, docs []*escucha.Document) *stream.Broker {
+	t.Helper()
 	b, err := stream.StartBroker(ctx, stream.BrokerConfig{Partitions: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.Close()
-	p, err := stream.NewProducer(ctx, stream.ProducerConfig{Brokers: b.Addrs(), Topic: escucha.TopicEnriched, Partitions: 2})
+	t.Cleanup(func() { b.Close() })
+	p, err := stream.NewProducer(ctx, stream.ProducerConfig{Brokers: b.Addrs(), Topic: topic, Partitions: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range aggregateDocs() {
+	for _, d := range docs {
 		if err := p.Emit(ctx, d); err != nil {
 			t.Fatal(err)
 		}
@@ -187,6 +186,15 @@ func TestAggregateFromKafka(t *testing.T) {
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
 	}
+	return b
+}
+
+// TestAggregateFromKafka consumes escucha.enriched on the embedded broker and
+// commits: the lag ends at zero and every document is in the store once.
+func TestAggregateFromKafka(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	b := brokerWith(ctx, t, escucha.TopicEnriched, aggregateDocs())
 	store := "duckdb:" + filepath.Join(t.TempDir(), "k.duckdb")
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
