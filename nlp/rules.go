@@ -26,6 +26,8 @@ type compiled struct {
 	m   *matcher
 
 	negation, boundary                     idset
+	clauseNeg                              idset // negation cues reaching clauseWindow words
+	clauseWindow                           int
 	statistic, anniversary, topic, backgnd idset
 	quoteOK, fiction                       idset
 	window                                 int
@@ -125,6 +127,8 @@ func compileTaxonomy(t *Taxonomy) (*compiled, error) {
 		return toSet(c.expand(pats, &err, name))
 	}
 	c.negation = set("cues.negation", t.Cues.Negation)
+	c.clauseNeg = set("cues.clause_negation", t.Cues.ClauseNegation)
+	c.clauseWindow = max(t.Cues.ClauseWindow, c.window)
 	c.boundary = set("cues.boundary", t.Cues.Boundary)
 	c.statistic = set("cues.statistic", t.Cues.Statistic)
 	c.anniversary = set("cues.anniversary", t.Cues.Anniversary)
@@ -558,7 +562,13 @@ func (c *compiled) negated(a *analysis, h hit) bool {
 		return false
 	}
 	for _, o := range a.hits[a.sentLo[s]:a.sentHi[s]] {
-		if !c.negation.has(o.pat) || o.last > h.first || h.first-o.last > c.window {
+		window := c.window
+		if c.clauseNeg.has(o.pat) {
+			window = c.clauseWindow
+		} else if !c.negation.has(o.pat) {
+			continue
+		}
+		if o.last > h.first || h.first-o.last > window {
 			continue
 		}
 		if c.doubleNegation(a, s, o) {

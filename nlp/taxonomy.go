@@ -35,6 +35,11 @@ type Taxonomy struct {
 type Cues struct {
 	Negation    []string           `yaml:"negation"`
 	Window      int                `yaml:"window"`
+	// ClauseNegation cues deny a whole subordinate clause ("descartó que la muerte
+	// de la joven fuera un femicidio"): their scope is ClauseWindow words, with the
+	// same boundaries as Negation.
+	ClauseNegation []string `yaml:"clause_negation"`
+	ClauseWindow   int      `yaml:"clause_window"`
 	Boundary    []string           `yaml:"boundary"`
 	Statistic   []string           `yaml:"statistic"`
 	Anniversary []string           `yaml:"anniversary"`
