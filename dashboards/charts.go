@@ -186,25 +186,6 @@ func svg(s, title string) template.HTML {
 	return template.HTML(s)
 }
 
-// dense gives a count series a point for every bucket in [from, to), with zero
-// where the store returned none: a line drawn only through the buckets that have
-// counts would bridge quiet days and show activity that did not happen.
-func dense(s chartSeries, iv escucha.Interval, from, to time.Time) chartSeries {
-	if from.IsZero() || to.Before(from) {
-		return s
-	}
-	have := make(map[time.Time]float64, len(s.Times))
-	for i, t := range s.Times {
-		have[iv.Start(t)] += s.Values[i]
-	}
-	out := chartSeries{Name: s.Name}
-	for b := iv.Start(from); b.Before(to) && len(out.Times) < 5000; b = iv.Next(b) {
-		out.Times = append(out.Times, b)
-		out.Values = append(out.Values, have[b])
-	}
-	return out
-}
-
 func histogramChart(title string, h *escucha.Histogram) template.HTML {
 	count := chartSeries{Name: "Documentos"}
 	for _, b := range h.Buckets {

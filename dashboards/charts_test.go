@@ -49,30 +49,6 @@ func TestStylesheetIsVersioned(t *testing.T) {
 	}
 }
 
-func TestDenseFillsQuietBuckets(t *testing.T) {
-	day := func(d int) time.Time { return time.Date(2026, 11, d, 0, 0, 0, 0, time.UTC) }
-	s := chartSeries{Name: "Menciones", Times: []time.Time{day(3), day(6)}, Values: []float64{2, 1}}
-	got := dense(s, escucha.IntervalDay, day(2).Add(15*time.Hour), day(8))
-	want := []float64{0, 2, 0, 0, 1, 0}
-	if len(got.Values) != len(want) || !got.Times[0].Equal(day(2)) {
-		t.Fatalf("days: %v from %v, want %v from %v", got.Values, got.Times, want, day(2))
-	}
-	for i := range want {
-		if got.Values[i] != want[i] {
-			t.Fatalf("days: %v, want %v", got.Values, want)
-		}
-	}
-	// Weeks start on Monday (2026-11-02 and 2026-11-09 are Mondays).
-	w := dense(chartSeries{Times: []time.Time{day(9)}, Values: []float64{4}}, escucha.IntervalWeek, day(4), day(20))
-	if len(w.Times) != 3 || !w.Times[0].Equal(day(2)) || w.Values[1] != 4 {
-		t.Fatalf("weeks: %v %v", w.Times, w.Values)
-	}
-	m := dense(chartSeries{Times: []time.Time{day(1)}, Values: []float64{7}}, escucha.IntervalMonth, day(15).AddDate(0, -2, 0), day(20))
-	if len(m.Times) != 3 || m.Values[2] != 7 || m.Times[0].Day() != 1 {
-		t.Fatalf("months: %v %v", m.Times, m.Values)
-	}
-}
-
 func TestSearchPageHistogramFitsPeriod(t *testing.T) {
 	srv, fs := newTestServer(t)
 	for _, tc := range []struct {

@@ -358,7 +358,7 @@ func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, "campana", map[string]any{
 		"Q": q, "R": rep, "Params": r.URL.Query(),
-		"Chart":    timeChart("Menciones de la campaña", []chartSeries{dense(mentions, q.Interval, q.From, q.To)}, false),
+		"Chart":    timeChart("Menciones de la campaña", []chartSeries{mentions}, false),
 		"SovChart": timeChart("Participación en la conversación sobre violencia contra las mujeres", []chartSeries{sov}, true),
 	})
 }

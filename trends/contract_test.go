@@ -147,6 +147,17 @@ func TestHandFixture(t *testing.T) {
 				got.OverTime[1].PotentialReach != 1500 || got.OverTime[1].UniqueAuthors != 2 || got.OverTime[1].ShareOfVoice != 1 {
 				t.Errorf("over time %+v", got.OverTime)
 			}
+			// A wider period: every day has a point, zero on the quiet ones.
+			wide, err := s.Campaign(ctx, escucha.CampaignQuery{Filter: escucha.Filter{From: day("2026-03-01"), To: day("2026-03-06")},
+				ID: "nada_justifica", Interval: escucha.IntervalDay})
+			if err != nil {
+				t.Fatal(err)
+			}
+			record("campaign_wide", wide)
+			if len(wide.OverTime) != 5 || !wide.OverTime[0].T.Equal(day("2026-03-01")) || wide.OverTime[0].Mentions != 0 ||
+				wide.OverTime[1].Mentions == 0 || wide.OverTime[4].Mentions != 0 || !wide.OverTime[4].T.Equal(day("2026-03-05")) {
+				t.Errorf("wide period over time %+v", wide.OverTime)
+			}
 			if len(got.ByCountry) != 2 || got.ByCountry[0] != (escucha.KeyCount{Key: "GT", Mentions: 2, Engagement: 55}) {
 				t.Errorf("by country %+v", got.ByCountry)
 			}
