@@ -33,19 +33,19 @@ type Taxonomy struct {
 // not across Boundary words or , ; :), or a sentence about statistics, an
 // anniversary, a topic (law, trial, protest) or a background mention.
 type Cues struct {
-	Negation    []string           `yaml:"negation"`
-	Window      int                `yaml:"window"`
+	Negation []string `yaml:"negation"`
+	Window   int      `yaml:"window"`
 	// ClauseNegation cues deny a whole subordinate clause ("descartó que la muerte
 	// de la joven fuera un femicidio"): their scope is ClauseWindow words, with the
 	// same boundaries as Negation.
-	ClauseNegation []string `yaml:"clause_negation"`
-	ClauseWindow   int      `yaml:"clause_window"`
-	Boundary    []string           `yaml:"boundary"`
-	Statistic   []string           `yaml:"statistic"`
-	Anniversary []string           `yaml:"anniversary"`
-	Topic       []string           `yaml:"topic"`
-	Background  []string           `yaml:"background"`
-	KindWeight  map[string]float64 `yaml:"kind_weight"`
+	ClauseNegation []string           `yaml:"clause_negation"`
+	ClauseWindow   int                `yaml:"clause_window"`
+	Boundary       []string           `yaml:"boundary"`
+	Statistic      []string           `yaml:"statistic"`
+	Anniversary    []string           `yaml:"anniversary"`
+	Topic          []string           `yaml:"topic"`
+	Background     []string           `yaml:"background"`
+	KindWeight     map[string]float64 `yaml:"kind_weight"`
 	// FictionTitle: a title with one of these (review, film, series, novel) makes
 	// every match of the document background.
 	FictionTitle []string `yaml:"fiction_title"`
