@@ -138,6 +138,9 @@ func New(cfg Config, logger *slog.Logger) (*Enricher, error) {
 			return nil, err
 		}
 	}
+	for _, w := range e.c.lint {
+		logger.Warn("taxonomy pattern looks wrong", "lint", w)
+	}
 	logger.Info("nlp enricher ready", "taxonomy", tax.Version, "categories", len(e.c.cats),
 		"model", e.modelVersion(), "geo", e.geo != nil)
 	return e, nil

@@ -25,6 +25,7 @@ type compiled struct {
 	tax *Taxonomy
 	m   *matcher
 
+	lint                                   []string // suspicious patterns, logged at load
 	negation, boundary                     idset
 	clauseNeg                              idset // negation cues reaching clauseWindow words
 	clauseWindow                           int
@@ -202,6 +203,36 @@ func (c *compiled) addRef(pat int, r termRef) {
 }
 
 // expand compiles patterns, resolving "@lexicon" references.
+// functionWords start or join phrases. A |-list of content words whose last
+// alternative is one of them, followed by more words ("genero|por ser mujer",
+// "amorosa*|de pareja con"), is a phrase list written with | by mistake: | alternates
+// single words, so the pattern silently never matches as its author meant.
+var functionWords = map[string]bool{"de": true, "del": true, "la": true, "las": true, "el": true, "los": true,
+	"por": true, "para": true, "en": true, "con": true, "a": true, "al": true, "y": true, "o": true, "que": true,
+	"un": true, "una": true, "su": true, "sus": true, "se": true, "le": true, "les": true, "lo": true, "te": true,
+	"me": true, "nos": true, "quien": true, "the": true, "of": true, "to": true}
+
+// phraseInAlternatives returns the first |-token of p that looks like a phrase list
+// (see functionWords), or "".
+func phraseInAlternatives(p string) string {
+	f := strings.Fields(p)
+	for i, tok := range f {
+		if !strings.Contains(tok, "|") || i+1 == len(f) || strings.HasPrefix(f[i+1], "~") {
+			continue
+		}
+		alts := strings.Split(tok, "|")
+		if !functionWords[alts[len(alts)-1]] {
+			continue
+		}
+		for _, alt := range alts[:len(alts)-1] {
+			if !functionWords[alt] {
+				return tok
+			}
+		}
+	}
+	return ""
+}
+
 func (c *compiled) expand(pats []string, errp *error, where string) []int {
 	var ids []int
 	var split []string
@@ -223,6 +254,9 @@ func (c *compiled) expand(pats []string, errp *error, where string) []int {
 			}
 			ids = append(ids, c.expand(lex, errp, where+" @"+name)...)
 			continue
+		}
+		if w := phraseInAlternatives(p); w != "" {
+			c.lint = append(c.lint, fmt.Sprintf("%s: pattern %q: %q ends in a function word followed by more words; | alternates single words, so if phrases were meant, write them as patterns joined by ;", where, p, w))
 		}
 		id, err := c.m.add(c.inline(p))
 		if err != nil {
