@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"sort"
 	"time"
 
@@ -124,25 +125,8 @@ func (e *Engine) Campaign(ctx context.Context, q escucha.CampaignQuery) (*escuch
 	}
 	// Every bucket of the period gets a point, zero where nothing was said (as in
 	// attention), so a series never skips quiet days.
-	if len(points) > 0 {
-		var first, last time.Time
-		for t := range points {
-			if first.IsZero() || t.Before(first) {
-				first = t
-			}
-			if t.After(last) {
-				last = t
-			}
-		}
-		if !q.From.IsZero() {
-			first = BucketOf(q.Interval, q.From)
-		}
-		if !q.To.IsZero() {
-			last = BucketOf(q.Interval, q.To.Add(-time.Second))
-		}
-		for _, t := range buckets(q.Interval, first, last) {
-			point(t)
-		}
+	for _, t := range periodBuckets(q.Interval, q.Filter, maps.Keys(points)) {
+		point(t)
 	}
 	for _, p := range points {
 		p.ShareOfVoice = ratio(p.Mentions, vaw[p.T])

@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"iter"
 	"log/slog"
+	"maps"
 	"math"
 	"sort"
 	"strings"
@@ -174,6 +176,31 @@ func utcDay(t time.Time) time.Time {
 
 // BucketOf truncates t like the SQL Bucket does.
 func BucketOf(iv escucha.Interval, t time.Time) time.Time { return iv.Start(t) }
+
+// periodBuckets lists every bucket of the filter's period: from the bucket of From
+// (else the earliest bucket seen) to the bucket of To's last instant (else the
+// latest seen). Nothing seen, no buckets: a series of zeros says nothing.
+func periodBuckets(iv escucha.Interval, f escucha.Filter, seen iter.Seq[time.Time]) []time.Time {
+	var first, last time.Time
+	for t := range seen {
+		if first.IsZero() || t.Before(first) {
+			first = t
+		}
+		if t.After(last) {
+			last = t
+		}
+	}
+	if first.IsZero() {
+		return nil
+	}
+	if !f.From.IsZero() {
+		first = BucketOf(iv, f.From)
+	}
+	if !f.To.IsZero() {
+		last = BucketOf(iv, f.To.Add(-time.Second))
+	}
+	return buckets(iv, first, last)
+}
 
 // buckets lists every bucket from the first to the last (inclusive).
 func buckets(iv escucha.Interval, first, last time.Time) []time.Time {
@@ -349,25 +376,7 @@ func (e *Engine) Attention(ctx context.Context, q escucha.AttentionQuery) ([]esc
 	if q.Limit > 0 && len(keys) > q.Limit {
 		keys = keys[:q.Limit]
 	}
-	var first, last time.Time
-	for t := range totals {
-		if first.IsZero() || t.Before(first) {
-			first = t
-		}
-		if t.After(last) {
-			last = t
-		}
-	}
-	if !q.From.IsZero() {
-		first = BucketOf(q.Interval, q.From)
-	}
-	if !q.To.IsZero() {
-		last = BucketOf(q.Interval, q.To.Add(-time.Second))
-	}
-	ts := buckets(q.Interval, first, last)
-	if len(totals) == 0 {
-		ts = nil
-	}
+	ts := periodBuckets(q.Interval, q.Filter, maps.Keys(totals))
 	out := make([]escucha.Series, 0, len(keys))
 	for _, k := range keys {
 		s := escucha.Series{Key: k, Points: make([]escucha.Point, 0, len(ts))}
