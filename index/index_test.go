@@ -263,6 +263,35 @@ func TestStoredRoundTrip(t *testing.T) {
 	}
 }
 
+// pageAll follows search-after cursors from req for at most maxPages pages and
+// returns the pages; it fails on a hit seen before and, sorted by date, on a hit
+// newer than the one before it.
+func pageAll(t *testing.T, ix *Index, req escucha.SearchRequest, maxPages int) [][]escucha.Hit {
+	t.Helper()
+	seen := map[string]bool{}
+	var pages [][]escucha.Hit
+	var last time.Time
+	for page := 0; page < maxPages; page++ {
+		res := MustSearch(t, ix, req)
+		for _, h := range res.Hits {
+			if seen[h.ID] {
+				t.Fatalf("page %d repeats %s", page, h.ID)
+			}
+			seen[h.ID] = true
+			if req.Sort == escucha.SortDate && !last.IsZero() && h.Published.After(last) {
+				t.Fatalf("not newest first at %s", h.ID)
+			}
+			last = h.Published
+		}
+		pages = append(pages, res.Hits)
+		if res.Next == "" {
+			break
+		}
+		req.After = res.Next
+	}
+	return pages
+}
+
 func TestSearchAfter(t *testing.T) {
 	ix := corpus(t)
 	for _, sortMode := range []string{escucha.SortDate, escucha.SortRelevance} {
@@ -273,27 +302,12 @@ func TestSearchAfter(t *testing.T) {
 				req.AnyWord = true
 			}
 			total := MustSearch(t, ix, req).Total
-			seen := map[string]bool{}
-			var last time.Time
-			for page := 0; page < 20; page++ {
-				res := MustSearch(t, ix, req)
-				for _, h := range res.Hits {
-					if seen[h.ID] {
-						t.Fatalf("page %d repeats %s", page, h.ID)
-					}
-					seen[h.ID] = true
-					if sortMode == escucha.SortDate && !last.IsZero() && h.Published.After(last) {
-						t.Fatalf("not newest first at %s", h.ID)
-					}
-					last = h.Published
-				}
-				if res.Next == "" {
-					break
-				}
-				req.After = res.Next
+			n := 0
+			for _, page := range pageAll(t, ix, req, 20) {
+				n += len(page)
 			}
-			if len(seen) != int(total) || total == 0 {
-				t.Errorf("paged %d of %d", len(seen), total)
+			if n != int(total) || total == 0 {
+				t.Errorf("paged %d of %d", n, total)
 			}
 		})
 	}
