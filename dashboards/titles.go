@@ -42,28 +42,32 @@ func excerpt(text string) string {
 	return strings.TrimRight(text[:cut], " ,;:-—") + "…"
 }
 
-// untitled fills the titles of posts that have none (social posts) from their text,
-// so that lists show what a post says instead of "a post on Bluesky". One stored
-// document is read per untitled item; a failed read leaves the generic heading.
-func untitled(ctx context.Context, sr escucha.Searcher, n int, title func(i int) (id string, t *string)) {
-	if sr == nil {
-		return
+// textTitle is the heading of a post that has no title (social posts): the start
+// of its text, so that lists show what a post says instead of "a post on Bluesky".
+// One stored document is read; without it the page keeps its generic heading.
+func (s *Server) textTitle(ctx context.Context, id string) string {
+	if s.cfg.Searcher == nil {
+		return ""
 	}
-	for i := range n {
-		id, t := title(i)
-		if *t != "" {
-			continue
-		}
-		if d, err := sr.Get(ctx, id); err == nil {
-			*t = excerpt(d.Text)
-		}
+	d, err := s.cfg.Searcher.Get(ctx, id)
+	if err != nil {
+		return ""
 	}
+	return excerpt(d.Text)
 }
 
 func (s *Server) titleHits(ctx context.Context, hits []escucha.Hit) {
-	untitled(ctx, s.cfg.Searcher, len(hits), func(i int) (string, *string) { return hits[i].ID, &hits[i].Title })
+	for i := range hits {
+		if hits[i].Title == "" {
+			hits[i].Title = s.textTitle(ctx, hits[i].ID)
+		}
+	}
 }
 
 func (s *Server) titlePosts(ctx context.Context, posts []escucha.TopPost) {
-	untitled(ctx, s.cfg.Searcher, len(posts), func(i int) (string, *string) { return posts[i].ID, &posts[i].Title })
+	for i := range posts {
+		if posts[i].Title == "" {
+			posts[i].Title = s.textTitle(ctx, posts[i].ID)
+		}
+	}
 }
