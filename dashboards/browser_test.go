@@ -85,6 +85,9 @@ func TestBrowserLoginSearch(t *testing.T) {
 	step(chromedp.WaitVisible("input[type=search]"))
 	step(chromedp.SendKeys("input[type=search]", "femicidio"))
 	step(chromedp.Submit("input[type=search]"))
+	// The page before the search has a #total too: wait for the results page, whose
+	// search box the server rendered with the query.
+	step(chromedp.WaitVisible(`input[type=search][value="femicidio"]`))
 	step(chromedp.WaitVisible("#total"))
 	total := text("#total")
 	title := text(".hit h2")
