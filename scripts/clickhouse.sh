@@ -13,24 +13,10 @@
 #   ESCUCHA_CLICKHOUSE=clickhouse://127.0.0.1:9000/escucha_test
 set -euo pipefail
 
-usage() { echo "usage: $0 start|stop|status DIR" >&2; exit 2; }
-[ $# -eq 2 ] || usage
-cmd=$1
-dir=$2
-mkdir -p "$dir"
-dir=$(cd "$dir" && pwd)
+# shellcheck source=scripts/service.sh
+. "$(dirname "$0")/service.sh"
 pidfile="$dir/clickhouse.pid"
 portfile="$dir/clickhouse.port"
-
-log() { echo "clickhouse.sh: $*" >&2; }
-
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-free_port() {
-	local p=$1
-	while port_busy "$p"; do p=$((p + 1)); done
-	echo "$p"
-}
 
 running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
 

@@ -15,23 +15,9 @@
 # Benchmarks read the address from ESCUCHA_POSTGRES.
 set -euo pipefail
 
-usage() { echo "usage: $0 start|stop|status DIR" >&2; exit 2; }
-[ $# -eq 2 ] || usage
-cmd=$1
-dir=$2
-mkdir -p "$dir"
-dir=$(cd "$dir" && pwd)
+# shellcheck source=scripts/service.sh
+. "$(dirname "$0")/service.sh"
 portfile="$dir/postgres.port"
-
-log() { echo "postgres.sh: $*" >&2; }
-
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-free_port() {
-	local p=$1
-	while port_busy "$p"; do p=$((p + 1)); done
-	echo "$p"
-}
 
 bindir() {
 	local d
