@@ -376,16 +376,34 @@ func (r *sourceRun) succeeded() {
 	r.mu.Unlock()
 }
 
-// fetch gets u and records the outcome. conditional uses and updates stored validators.
-func (r *sourceRun) fetch(ctx context.Context, u, what string, conditional bool) (*response, bool) {
-	hdr := http.Header{}
-	if conditional {
-		v := r.c.st.validators(u)
-		if v.ETag != "" {
-			hdr.Set("If-None-Match", v.ETag)
+// fetchListing fetches a feed, sitemap or section page conditionally, with the
+// validators stored under its URL, and stores the new ones.
+func (r *sourceRun) fetchListing(ctx context.Context, u, what string) (*response, bool) {
+	v := r.c.st.validators(u)
+	resp, ok := r.fetch(ctx, u, what, &v)
+	if ok {
+		if nv := validatorsOf(resp); nv != (validators{}) && nv != v {
+			if err := r.c.st.setValidators(u, nv); err != nil {
+				r.c.logger.Warn("store validators", "err", err)
+			}
 		}
-		if v.LastModified != "" {
-			hdr.Set("If-Modified-Since", v.LastModified)
+	}
+	return resp, ok
+}
+
+func validatorsOf(resp *response) validators {
+	return validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
+}
+
+// fetch gets u, conditionally when cond is set, and records the outcome.
+func (r *sourceRun) fetch(ctx context.Context, u, what string, cond *validators) (*response, bool) {
+	hdr := http.Header{}
+	if cond != nil {
+		if cond.ETag != "" {
+			hdr.Set("If-None-Match", cond.ETag)
+		}
+		if cond.LastModified != "" {
+			hdr.Set("If-Modified-Since", cond.LastModified)
 		}
 	}
 	resp, err := r.c.f.get(ctx, r.sess, u, hdr)
@@ -409,14 +427,6 @@ func (r *sourceRun) fetch(ctx context.Context, u, what string, conditional bool)
 		return nil, false
 	}
 	r.succeeded()
-	if conditional {
-		v := validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
-		if v.ETag != "" || v.LastModified != "" {
-			if err := r.c.st.setValidators(u, v); err != nil {
-				r.c.logger.Warn("store validators", "err", err)
-			}
-		}
-	}
 	return resp, true
 }
 
@@ -478,7 +488,7 @@ func (r *sourceRun) pollFeed(ctx context.Context, u string) []Link {
 	if !r.all && !r.due(u) {
 		return nil
 	}
-	resp, ok := r.fetch(ctx, u, "feed", true)
+	resp, ok := r.fetchListing(ctx, u, "feed")
 	if !ok {
 		if resp != nil { // 304
 			r.reschedule(u, 0, 0)
@@ -502,7 +512,7 @@ func (r *sourceRun) pollSitemap(ctx context.Context, u string, depth int) []Link
 	if depth == 0 && !r.all && !r.due(u) {
 		return nil
 	}
-	resp, ok := r.fetch(ctx, u, "sitemap", true)
+	resp, ok := r.fetchListing(ctx, u, "sitemap")
 	if !ok {
 		if resp != nil && depth == 0 {
 			r.reschedule(u, 0, 0)
@@ -581,10 +591,19 @@ func (r *sourceRun) page(ctx context.Context, it item) error {
 	if it.listing {
 		what = "section"
 	}
-	// Articles keep their validators while updates are tracked, so a re-check of an
-	// unchanged page costs a 304.
-	conditional := it.listing || r.c.cfg.Updates.Window >= 0
-	resp, ok := r.fetch(ctx, u, what, conditional)
+	var resp *response
+	var ok bool
+	switch {
+	case it.listing:
+		resp, ok = r.fetchListing(ctx, u, what)
+	case it.recheck:
+		// An article keeps its validators in its seen record, so a re-check of an
+		// unchanged page costs a 304 and no extra write per article.
+		rec, _ := r.c.st.seen(seenKey(Canonicalize(u)))
+		resp, ok = r.fetch(ctx, u, what, &rec.validators)
+	default:
+		resp, ok = r.fetch(ctx, u, what, nil)
+	}
 	if !ok {
 		if it.recheck && resp != nil && resp.Status == http.StatusNotModified {
 			r.c.checked(seenKey(Canonicalize(u)))
@@ -614,7 +633,7 @@ func (r *sourceRun) page(ctx context.Context, it item) error {
 		r.fail("article", fmt.Errorf("%w: no title or text in %s", errParse, resp.URL), 0)
 		return nil
 	}
-	return r.c.publish(ctx, r, it, resp.URL, art)
+	return r.c.publish(ctx, r, it, resp, art)
 }
 
 // follow queues a listing page's links: article-looking ones as candidates, the
@@ -675,8 +694,8 @@ func contentHash(title, text string) uint64 {
 // publish turns an extracted page into a Document, marks near-duplicates, emits it
 // and only then records it as seen. A re-checked page whose title or text changed is
 // emitted again as the next version of the same document.
-func (c *Crawler) publish(ctx context.Context, r *sourceRun, it item, finalURL string, art *Article) error {
-	l := it.link
+func (c *Crawler) publish(ctx context.Context, r *sourceRun, it item, resp *response, art *Article) error {
+	l, finalURL := it.link, resp.URL
 	canonical := Canonicalize(finalURL)
 	if art.Canonical != "" {
 		if cu := Canonicalize(art.Canonical); cu != "" {
@@ -729,6 +748,7 @@ func (c *Crawler) publish(ctx context.Context, r *sourceRun, it item, finalURL s
 	}
 	hash := contentHash(title, text)
 	if known {
+		rec.validators = validatorsOf(resp)
 		return c.update(ctx, r, keys, rec, doc, hash)
 	}
 	fp := fingerprint(text)
@@ -743,7 +763,8 @@ func (c *Crawler) publish(ctx context.Context, r *sourceRun, it item, finalURL s
 		return fmt.Errorf("emit %s: %w", doc.URL, err)
 	}
 	c.health.item(r.src.Name, doc.DupOf != "", now)
-	rec = seenRec{ID: doc.ID, Canonical: canonical, First: now, Version: doc.Version, Hash: hash, DupOf: doc.DupOf}
+	rec = seenRec{ID: doc.ID, Canonical: canonical, First: now, Version: doc.Version, Hash: hash, DupOf: doc.DupOf,
+		validators: validatorsOf(resp)}
 	return c.st.markSeen(keys, rec, fp, doc.DupOf == "")
 }
 

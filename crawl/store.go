@@ -31,6 +31,8 @@ type seenRec struct {
 	Checked time.Time `json:"checked,omitzero"`
 	Hash    uint64    `json:"hash,omitempty"`
 	DupOf   string    `json:"dup_of,omitempty"`
+	// The article's validators, for conditional re-checks.
+	validators
 }
 
 type validators struct {
