@@ -16,8 +16,59 @@ type ccampaign struct {
 	tags     []string // folded, letters and digits only, no '#'
 	phrases  *matcher
 	accounts []string // folded, without '@'
-	urls     []string
+	urls     []url
 	from, to time.Time
+	// minTag and maxTag bound the tags' lengths: a token outside them is not
+	// compared with every tag (almost every token is shorter than any tag)
+	minTag, maxTag int
+}
+
+// url is a campaign URL, folded, with the index of its rarest byte in
+// Spanish text ('.', '/', then rare letters): the text is searched for that
+// byte and each occurrence checked, instead of for the URL's first letter,
+// which occurs every few bytes.
+type url struct {
+	s      string
+	anchor int
+}
+
+// commonLetters are the letters from rare to common in folded Spanish news
+// text; anchorOf prefers any other byte (punctuation, digits) to them.
+const commonLetters = "wkxjzqhfyvgbpmutcldinsroae"
+
+// anchorOf is the index of u's rarest byte.
+func anchorOf(u string) int {
+	best, rank := 0, len(commonLetters)+1
+	for i := 0; i < len(u); i++ {
+		r := strings.IndexByte(commonLetters, u[i]) // -1: not a letter, rarest
+		if u[i] == ' ' {
+			r = len(commonLetters)
+		}
+		if r < rank {
+			best, rank = i, r
+		}
+	}
+	return best
+}
+
+// index is strings.Index(ft, u.s), found through the anchor byte.
+func (u url) index(ft string) int {
+	if u.s == "" {
+		return 0
+	}
+	c := u.s[u.anchor]
+	for from := u.anchor; from < len(ft); {
+		j := strings.IndexByte(ft[from:], c)
+		if j < 0 {
+			return -1
+		}
+		start := from + j - u.anchor
+		if strings.HasPrefix(ft[start:], u.s) {
+			return start
+		}
+		from += j + 1
+	}
+	return -1
 }
 
 func compileCampaigns(cs []Campaign) ([]ccampaign, error) {
@@ -27,6 +78,10 @@ func compileCampaigns(cs []Campaign) ([]ccampaign, error) {
 		for _, h := range c.Hashtags {
 			if t := alnum(textfold.String(h)); t != "" {
 				cc.tags = append(cc.tags, t)
+				if cc.minTag == 0 || len(t) < cc.minTag {
+					cc.minTag = len(t)
+				}
+				cc.maxTag = max(cc.maxTag, len(t))
 			}
 		}
 		for _, p := range c.Phrases {
@@ -38,7 +93,8 @@ func compileCampaigns(cs []Campaign) ([]ccampaign, error) {
 			cc.accounts = append(cc.accounts, strings.TrimPrefix(textfold.String(a), "@"))
 		}
 		for _, u := range c.URLs {
-			cc.urls = append(cc.urls, textfold.String(u))
+			f := textfold.String(u)
+			cc.urls = append(cc.urls, url{s: f, anchor: anchorOf(f)})
 		}
 		if c.From != "" {
 			cc.from, _ = time.Parse(time.DateOnly, c.From)
@@ -108,6 +164,9 @@ func matchCampaigns(cs []ccampaign, d *escucha.Document, t *text) []escucha.Camp
 		}
 		// run-together tag written without '#', as one word
 		for _, tok := range t.toks {
+			if len(tok.s) < c.minTag || len(tok.s) > c.maxTag {
+				continue
+			}
 			for _, tag := range c.tags {
 				if tok.s == tag && (tok.start == 0 || ft[tok.start-1] != '#') {
 					s, e := t.fold.Span(tok.start, tok.end)
@@ -143,12 +202,12 @@ func matchCampaigns(cs []ccampaign, d *escucha.Document, t *text) []escucha.Camp
 		}
 		for _, u := range c.urls {
 			for k, link := range links {
-				if link != "" && strings.Contains(foldedLinks[k], u) {
+				if link != "" && strings.Contains(foldedLinks[k], u.s) {
 					add(link)
 				}
 			}
-			if i := strings.Index(ft, u); i >= 0 {
-				s, e := t.fold.Span(i, i+len(u))
+			if i := u.index(ft); i >= 0 {
+				s, e := t.fold.Span(i, i+len(u.s))
 				add(t.body[s:e])
 			}
 		}

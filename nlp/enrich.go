@@ -264,7 +264,7 @@ func (e *Enricher) analyse(d *escucha.Document) result {
 			continue
 		}
 		ev := a.ev[ci]
-		if !hasLiveEvidence(ev) && s < e.cfg.ModelOnlyScore {
+		if (!hasLiveEvidence(ev) || a.gated[ci]) && s < e.cfg.ModelOnlyScore {
 			continue
 		}
 		r.labels = append(r.labels, escucha.Label{ID: cat.id, Score: round4(s), Evidence: ev})
@@ -294,7 +294,7 @@ func (e *Enricher) analyse(d *escucha.Document) result {
 	r.labels = slices.DeleteFunc(r.labels, func(l escucha.Label) bool {
 		ci := slices.IndexFunc(e.c.cats, func(c ccat) bool { return c.id == l.ID })
 		cat := e.c.cats[ci]
-		return slices.ContainsFunc(cat.suppressBy, func(id string) bool { return ids[id] }) && a.raw[ci] < cat.suppressLo
+		return slices.ContainsFunc(cat.suppressBy, func(id string) bool { return ids[id] }) && a.ownWeight(ci) < cat.suppressLo
 	})
 	slices.SortFunc(r.labels, func(x, y escucha.Label) int { return catIndex(x.ID) - catIndex(y.ID) })
 	for fi, f := range e.c.frames {
@@ -414,7 +414,7 @@ func (e *Enricher) eachFeature(t *text, a *analysis, emit func(prefix, x, y stri
 	}
 }
 
-var evidenceKinds = []string{KindEvent, KindStatistic, KindAnniversary, KindTopic, KindBackground, KindNegated}
+var evidenceKinds = []string{KindEvent, KindStatistic, KindAnniversary, KindTopic, KindBackground, KindNegated, KindHypothesis}
 
 func dedupe(fs []feature) []feature {
 	seen := make(map[string]bool, len(fs))

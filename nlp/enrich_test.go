@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/infosegura/escucha"
+	"github.com/infosegura/escucha/nlp/textfold"
 )
 
 func TestProcessPoisonAndIdempotence(t *testing.T) {
@@ -151,6 +152,25 @@ func TestSentences(t *testing.T) {
 		}
 		if g := strings.Join(got, "|"); g != tc.want {
 			t.Errorf("%q\n got %q\nwant %q", tc.in, g, tc.want)
+		}
+	}
+}
+
+// TestURLIndex checks that a campaign URL found through its rarest byte is
+// found where strings.Index finds it, in edge cases and every dev-set text.
+func TestURLIndex(t *testing.T) {
+	urls := []string{"nadajustifica.org", "infosegura.org/nada-justifica", "a", "ee", "x.y", "eeee.e"}
+	texts := []string{"", "a", "nadajustifica.or", ".org nadajustifica.org", "nadajustifica.orgnadajustifica.org",
+		"visite infosegura.org/nada-justifica.", "x.x.y", "eeeee.eeee.e", "ee"}
+	for _, d := range loadDev(t) {
+		texts = append(texts, textfold.String(d.Body()))
+	}
+	for _, u := range urls {
+		cu := url{s: u, anchor: anchorOf(u)}
+		for _, ft := range texts {
+			if got, want := cu.index(ft), strings.Index(ft, u); got != want {
+				t.Errorf("index of %q in %.60q = %d, want %d", u, ft, got, want)
+			}
 		}
 	}
 }

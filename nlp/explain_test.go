@@ -8,7 +8,10 @@ import (
 	"testing"
 )
 
-var flagExplain = flag.String("explain", "", "comma-separated dev ids (or 'errors:CATEGORY') to print with evidence")
+var (
+	flagExplain = flag.String("explain", "", "comma-separated dev ids (or 'errors:CATEGORY') to print with evidence")
+	flagRoles   = flag.Bool("roles", false, "with -explain: print every sentence's evidence kind and context role")
+)
 
 // TestExplain prints documents with their gold and predicted labels and evidence;
 // it only runs with -explain (a debugging aid for editing the taxonomy).
@@ -45,6 +48,17 @@ func TestExplain(t *testing.T) {
 		}
 		fmt.Fprintf(os.Stdout, "   %s\n", strings.ReplaceAll(body, "\n", " "))
 		r := e.analyse(g)
+		if r.a != nil && *flagRoles {
+			fmt.Fprintf(os.Stdout, "   event story: %v\n", r.a.eventStory)
+			for si, st := range r.t.sents {
+				a, b := r.t.fold.Span(st.start, st.end)
+				txt := []rune(strings.ReplaceAll(r.t.body[a:b], "\n", " "))
+				if len(txt) > 70 {
+					txt = txt[:70]
+				}
+				fmt.Fprintf(os.Stdout, "   s%-2d %-11s ctx=%-5v %s\n", si, r.a.sentKind[si], r.a.sentCtx[si], string(txt))
+			}
+		}
 		if r.a != nil {
 			for ci, c := range e.c.cats {
 				if r.a.raw[ci] > 0 || len(r.a.ev[ci]) > 0 {

@@ -381,8 +381,10 @@ func (f *fastModel) predict(t *text, a *analysis, cats []ccat, stems *stemmer, o
 		}
 		sc.seen[row/64] |= 1 << (row % 64)
 		sc.rows = append(sc.rows, row)
-		for ci, w := range m.weights(int(row)) {
-			out[ci] += float64(w) * v
+		ws := m.weights(int(row))
+		o := out[:len(ws)] // the same length: no bounds test per weight
+		for ci, w := range ws {
+			o[ci] += float64(w) * v
 		}
 	}
 	for ci := range cats {
@@ -414,19 +416,16 @@ func (f *fastModel) predict(t *text, a *analysis, cats []ccat, stems *stemmer, o
 	}
 	if n > 0 {
 		v := 1 / math.Sqrt(float64(n))
-		var prev *wordInfo
+		prev := &skipInfo // token i-1's entry
 		for i := range ids {
 			cur := info(i)
-			if i > 0 {
-				prev = info(i - 1)
+			if !cur.skip && !cur.emptyStem {
+				add(cur.wRow, v)
+				if !prev.skip && !prev.emptyStem && t.toks[i-1].sent == t.toks[i].sent {
+					add(f.bigrams.row(prev, cur), v)
+				}
 			}
-			if cur.skip || cur.emptyStem {
-				continue
-			}
-			add(cur.wRow, v)
-			if i > 0 && t.toks[i-1].sent == t.toks[i].sent && !prev.skip && !prev.emptyStem {
-				add(f.bigrams.row(prev, cur), v)
-			}
+			prev = cur
 		}
 	}
 	for ci := range out {

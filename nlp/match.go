@@ -2,8 +2,10 @@ package nlp
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Pattern syntax (over folded text: lower case, no accents, ñ→n):
@@ -330,15 +332,23 @@ func candOf(id int, p *pattern) cand {
 	return c
 }
 
-func trieIndex(c byte) int {
-	switch {
-	case c >= 'a' && c <= 'z':
-		return int(c - 'a')
-	case c >= '0' && c <= '9':
-		return 26 + int(c-'0')
+// trieIndex is c's child index in the tries (a-z 0-25, 0-9 26-35), -1 for
+// any other byte. A table, as isWordByte: it runs on every byte of a walk.
+func trieIndex(c byte) int { return int(trieIdx[c]) }
+
+var trieIdx = func() (t [256]int8) {
+	for c := range t {
+		switch b := byte(c); {
+		case b >= 'a' && b <= 'z':
+			t[c] = int8(b - 'a')
+		case b >= '0' && b <= '9':
+			t[c] = int8(26 + b - '0')
+		default:
+			t[c] = -1
+		}
 	}
-	return -1
-}
+	return t
+}()
 
 func newMatcher() *matcher {
 	return &matcher{nodes: make([]trieNode, 1), lists: make([]candList, 1), ids: map[string]int{}}
@@ -456,18 +466,56 @@ func (m *matcher) walk(w string, dst []int32) []int32 {
 // scan returns all hits, in token order.
 func (m *matcher) scan(toks []token, dst []hit) []hit { return m.scanWalks(toks, nil, dst) }
 
+// tokKeys holds, per token of a scan, 1<<pairKey of its first two bytes (0
+// when they are not a-z0-9): what try tests of the tokens after a candidate's
+// first, computed once per token instead of once per candidate.
+type tokKeys struct{ key []uint64 }
+
+var tokKeysPool = sync.Pool{New: func() any { return new(tokKeys) }}
+
+// keysOf returns the tokKeys of toks (pooled: putKeys when done).
+func keysOf(toks []token) *tokKeys {
+	k := tokKeysPool.Get().(*tokKeys)
+	k.key = slices.Grow(k.key[:0], len(toks))[:len(toks)]
+	for i := range toks {
+		pk, ok := wordPairKey(toks[i].s)
+		k.key[i] = b2u(ok) << pk
+	}
+	return k
+}
+
+func putKeys(k *tokKeys) {
+	if k != nil && cap(k.key) <= 1<<16 { // do not keep a giant document's table
+		tokKeysPool.Put(k)
+	}
+}
+
+// b2u is 1 for true, 0 for false.
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // scanWalks is scan where voc, when not nil, gives m.walk(toks[i].s) from the
 // word cache for the tokens it holds.
 func (m *matcher) scanWalks(toks []token, voc *docVocab, dst []hit) []hit {
 	if dst == nil {
 		dst = make([]hit, 0, 64)
 	}
+	// the keys are computed at the first candidate list: almost every text
+	// has one for the taxonomy, few for a campaign's phrases
+	var k *tokKeys
 	for i := range toks {
 		w := toks[i].s
 		if voc != nil {
 			if walk, ok := voc.walk(i); ok {
 				for _, li := range walk {
-					dst = m.try(dst, toks, li, i)
+					if k == nil {
+						k = keysOf(toks)
+					}
+					dst = m.try(dst, toks, k, li, i)
 				}
 				continue
 			}
@@ -483,37 +531,40 @@ func (m *matcher) scanWalks(toks []token, voc *docVocab, dst []hit) []hit {
 				break
 			}
 			if li := m.nodes[n].pre; li != 0 {
-				dst = m.try(dst, toks, li, i)
+				if k == nil {
+					k = keysOf(toks)
+				}
+				dst = m.try(dst, toks, k, li, i)
 			}
 		}
 		if n != 0 && m.nodes[n].lit != 0 {
-			dst = m.try(dst, toks, m.nodes[n].lit, i)
+			if k == nil {
+				k = keysOf(toks)
+			}
+			dst = m.try(dst, toks, k, m.nodes[n].lit, i)
 		}
 	}
+	putKeys(k)
 	return dst
-}
-
-// nextToken describes the token after i in its sentence: trieIndex of its first
-// byte (-1 none) and 1<<pairKey (0 none).
-func nextToken(toks []token, i int) (nextC int, nk uint64) {
-	nextC = -1
-	if i+1 < len(toks) && toks[i+1].sent == toks[i].sent {
-		nw := toks[i+1].s
-		nextC = trieIndex(nw[0])
-		if k, ok := wordPairKey(nw); ok {
-			nk = 1 << k
-		}
-	}
-	return nextC, nk
 }
 
 // try appends to dst the hits at token i of the candidates in list li; the
 // trie walk already matched the first word: match the rest only.
-func (m *matcher) try(dst []hit, toks []token, li int32, i int) []hit {
-	nextC, nk := nextToken(toks, i)
+func (m *matcher) try(dst []hit, toks []token, k *tokKeys, li int32, i int) []hit {
+	// the next token in the sentence, if any: its 1<<pairKey (0 none), and
+	// for a split list the trieIndex of its first byte (-1 none)
+	next := i+1 < len(toks) && toks[i+1].sent == toks[i].sent
+	nk := uint64(0)
+	if next {
+		nk = k.key[i+1]
+	}
 	cl := &m.lists[li]
 	cs := cl.all
 	if cl.split != nil {
+		nextC := -1
+		if next {
+			nextC = trieIndex(toks[i+1].s[0])
+		}
 		cs = cl.split[nextC+1]
 	}
 	for _, c := range cs {
@@ -527,7 +578,7 @@ func (m *matcher) try(dst []hit, toks []token, li int32, i int) []hit {
 			if c.next2&nk == 0 {
 				continue
 			}
-		} else if c.gapN > 0 && !gapPasses(toks, i, int(c.gapN), c.next2) {
+		} else if c.gapN > 0 && !gapPasses(toks, k.key, i, int(c.gapN), c.next2) {
 			// a gap ~n then a token: one of the next n+1 tokens of the
 			// sentence must pass that token's first-two-bytes test
 			continue
@@ -541,11 +592,11 @@ func (m *matcher) try(dst []hit, toks []token, li int32, i int) []hit {
 
 // gapPasses reports whether one of the tokens i+1 … i+1+n of toks[i]'s
 // sentence has a pairKey in mask2 (a necessary condition for matchAt of "~n
-// spec" at i+1 when mask2 is spec's next2).
-func gapPasses(toks []token, i, n int, mask2 uint64) bool {
+// spec" at i+1 when mask2 is spec's next2); keys are the tokens' tokKeys.key.
+func gapPasses(toks []token, keys []uint64, i, n int, mask2 uint64) bool {
 	sent := toks[i].sent
 	for j := i + 1; j <= i+1+n && j < len(toks) && toks[j].sent == sent; j++ {
-		if k, ok := wordPairKey(toks[j].s); ok && mask2&(1<<k) != 0 {
+		if mask2&keys[j] != 0 {
 			return true
 		}
 	}

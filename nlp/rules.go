@@ -18,6 +18,9 @@ const (
 	KindTopic       = "topic"
 	KindBackground  = "background"
 	KindNegated     = "negated"
+	// KindHypothesis is a term inside a clause the authorities are still checking
+	// ("investiga si…", "se desconoce si…"): it does not create a label on its own.
+	KindHypothesis = "hypothesis"
 )
 
 // compiled is a taxonomy turned into one matcher and pattern-id sets.
@@ -31,10 +34,20 @@ type compiled struct {
 	clauseWindow                           int
 	statistic, anniversary, topic, backgnd idset
 	quoteOK, fiction                       idset
-	window                                 int
-	kindWeight                             map[string]float64
-	titleW, leadW                          float64
-	leadN                                  int
+	hypothesis                             idset
+	hypWindow                              int
+	// scope (Cues.Scope): context roles of sentences in event stories
+	legal, eventMarker idset
+	storyRef           idset
+	ctxKind            [nKinds]bool
+	ctxAlone           float64 // 0: scoping off
+	scopeWindow        int
+	scopeMin           int
+	paraWindow         int
+	window             int
+	kindWeight         map[string]float64
+	titleW, leadW      float64
+	leadN              int
 
 	cats   []ccat
 	catPos []int // catPos[ci] = catIndex(cats[ci].id): a small table scores reads per document
@@ -87,6 +100,7 @@ type ccat struct {
 	suppressLo float64
 	terms      []cterm
 	figurative idset
+	hypCounts  bool // hypotheses count as events (Cues.Hypothesis)
 }
 
 type cframe struct {
@@ -94,6 +108,7 @@ type cframe struct {
 	threshold float64
 	requires  []string
 	terms     []cterm
+	critique  idset
 }
 
 type termRef struct {
@@ -116,7 +131,7 @@ func compileTaxonomy(t *Taxonomy) (*compiled, error) {
 		c.leadW = 1
 	}
 	c.kindWeight = map[string]float64{KindEvent: 1, KindStatistic: 1, KindAnniversary: 1,
-		KindTopic: 1, KindBackground: 1, KindNegated: 0}
+		KindTopic: 1, KindBackground: 1, KindNegated: 0, KindHypothesis: 1}
 	for k, v := range t.Cues.KindWeight {
 		if _, ok := c.kindWeight[k]; !ok {
 			return nil, fmt.Errorf("kind_weight: unknown kind %q", k)
@@ -137,6 +152,28 @@ func compileTaxonomy(t *Taxonomy) (*compiled, error) {
 	c.backgnd = set("cues.background", t.Cues.Background)
 	c.quoteOK = set("cues.scare_quote_exempt", t.Cues.ScareQuoteExempt)
 	c.fiction = set("cues.fiction_title", t.Cues.FictionTitle)
+	c.hypothesis = set("cues.hypothesis", t.Cues.Hypothesis)
+	c.hypWindow = t.Cues.HypothesisWindow
+	if c.hypWindow <= 0 {
+		c.hypWindow = c.clauseWindow
+	}
+	sc := t.Cues.Scope
+	c.legal = set("cues.scope.context", sc.Context)
+	c.eventMarker = set("cues.scope.event_markers", sc.EventMarkers)
+	c.storyRef = set("cues.scope.story_reference", sc.StoryReference)
+	if sc.ContextAlone < 0 || sc.ContextAlone > 1 || sc.Window < 0 || sc.ParagraphWindow < 0 {
+		return nil, fmt.Errorf("cues.scope: context_alone %v outside [0,1], or a negative window (%d, %d)", sc.ContextAlone, sc.Window, sc.ParagraphWindow)
+	}
+	if sc.ContextAlone > 0 && sc.ContextAlone < 1 {
+		c.ctxAlone = sc.ContextAlone
+	}
+	c.scopeWindow, c.scopeMin, c.paraWindow = sc.Window, sc.MinSentences, sc.ParagraphWindow
+	for _, k := range sc.ContextKinds {
+		if !slices.Contains(evidenceKinds, k) || k == KindEvent || k == KindNegated {
+			return nil, fmt.Errorf("cues.scope.context_kinds: %q is not a context kind", k)
+		}
+		c.ctxKind[kindIndex(k)] = true
+	}
 	terms := func(owner string, defs []TermDef) []cterm {
 		var out []cterm
 		for i, d := range defs {
@@ -163,7 +200,7 @@ func compileTaxonomy(t *Taxonomy) (*compiled, error) {
 		return out
 	}
 	for _, cd := range t.Categories {
-		cc := ccat{id: cd.ID, threshold: cd.Threshold, implies: cd.Implies, suppressBy: cd.SuppressedBy, suppressLo: cd.SuppressBelow, figurative: set(cd.ID+" figurative", cd.Figurative)}
+		cc := ccat{id: cd.ID, threshold: cd.Threshold, implies: cd.Implies, suppressBy: cd.SuppressedBy, suppressLo: cd.SuppressBelow, figurative: set(cd.ID+" figurative", cd.Figurative), hypCounts: cd.HypothesisCounts}
 		if cc.threshold == 0 {
 			cc.threshold = 0.5
 		}
@@ -175,7 +212,7 @@ func compileTaxonomy(t *Taxonomy) (*compiled, error) {
 		c.catPos = append(c.catPos, catIndex(cc.id))
 	}
 	for _, fd := range t.Framing {
-		cf := cframe{id: fd.ID, threshold: fd.Threshold, requires: fd.Requires}
+		cf := cframe{id: fd.ID, threshold: fd.Threshold, requires: fd.Requires, critique: set("framing "+fd.ID+" critique", fd.Critique)}
 		if cf.threshold == 0 {
 			cf.threshold = 0.5
 		}
@@ -277,9 +314,20 @@ type analysis struct {
 	// sentHits[s] is the range of hits whose first token is in sentence s.
 	sentLo, sentHi []int
 	sentKind       []string
-	inDoc          []bool // inDoc[pattern] reports a hit anywhere in the document
+	// sentCtx[s]: sentence s gives context (statistics, background, law) outside
+	// the lead; eventStory: the title or lead reports an event (Cues.Scope)
+	sentCtx    []bool
+	eventStory bool
+	fiction    bool // the title announces fiction: every match is context
+	// gated[ci]: category ci's evidence is all context (Cues.Scope), so like a label
+	// without evidence it needs the model's ModelOnlyScore
+	gated []bool
+	inDoc []bool // inDoc[pattern] reports a hit anywhere in the document
 	// raw[i] is the summed weight of category i; ev its evidence.
-	raw      []float64
+	raw []float64
+	// own[i] is raw[i] without the weight of context evidence (Cues.Scope): what
+	// the story itself reports, which suppression compares with its bound
+	own      []float64
 	ev       [][]escucha.Span
 	kinds    [][nKinds]float64 // per category: summed weight per evidence kind (index in evidenceKinds)
 	frameRaw []float64
@@ -295,6 +343,10 @@ type analysisBufs struct {
 	// become the labels' and are dropped here, not reused)
 	sentLo, sentHi []int
 	sentKind       []string
+	sentCtx        []bool
+	ctxW, hypW     []float64
+	own, frameCtx  []float64
+	gated          []bool
 	raw, frameRaw  []float64
 	kinds          [][nKinds]float64
 	ev, frameEv    [][]escucha.Span
@@ -322,7 +374,7 @@ func (a *analysis) release() {
 	}
 	if cap(a.hits) <= 1<<14 && len(a.sentLo) <= 1<<12 { // do not keep a giant document's tables
 		b.hits = a.hits[:0]
-		b.sentLo, b.sentHi, b.sentKind = a.sentLo, a.sentHi, a.sentKind
+		b.sentLo, b.sentHi, b.sentKind, b.sentCtx = a.sentLo, a.sentHi, a.sentKind, a.sentCtx
 		b.raw, b.frameRaw, b.kinds = a.raw, a.frameRaw, a.kinds
 		b.ev, b.frameEv = a.ev, a.frameEv
 		clear(b.ev) // the labels own the evidence now
@@ -366,6 +418,18 @@ func (c *compiled) analyse(t *text, lang string) *analysis {
 			a.sentKind[s] = KindBackground
 		}
 	}
+	a.sentCtx = zeroed(bufs.sentCtx, ns)
+	a.fiction = fiction
+	if c.ctxAlone > 0 && fiction {
+		for s := range a.sentCtx {
+			a.sentCtx[s] = true // a review or a novel reports no event, even in its lead
+		}
+	} else if c.ctxAlone > 0 && ns-b2i(t.titleN > 0) >= c.scopeMin {
+		c.contextRoles(a)
+	}
+	// per category: weight from context sentences and hypotheses (scoping)
+	ctxW, hypW := zeroed(bufs.ctxW, len(c.cats)), zeroed(bufs.hypW, len(c.cats))
+	bufs.ctxW, bufs.hypW = ctxW, hypW
 	a.raw = zeroed(bufs.raw, len(c.cats))
 	a.ev = zeroed(bufs.ev, len(c.cats))
 	a.kinds = zeroed(bufs.kinds, len(c.cats))
@@ -375,14 +439,22 @@ func (c *compiled) analyse(t *text, lang string) *analysis {
 		bufs.seen = map[[2]int]int{}
 	}
 	seen := bufs.seen // (owner kind/index, term) → hits so far, for diminishing returns
+	critiqueDoc := c.critiqueDoc(a, lang)
+	firstS := -1
+	frameCtx := zeroed(bufs.frameCtx, len(c.frames))
+	bufs.frameCtx = frameCtx
 	for _, h := range a.hits {
 		refs := c.termsOf[h.pat]
 		for _, r := range refs {
 			var tm cterm
 			if r.frame {
-				tm = c.frames[r.owner].terms[r.term]
+				f := &c.frames[r.owner]
+				tm = f.terms[r.term]
 				if tm.lang != lang {
 					continue
+				}
+				if a.sentenceHasSet(t.toks[h.first].sent, f.critique) || (critiqueDoc&(1<<r.owner) != 0 && inQuotes(t, h)) {
+					continue // wording quoted to be criticised
 				}
 			} else {
 				cat := &c.cats[r.owner]
@@ -394,6 +466,9 @@ func (c *compiled) analyse(t *text, lang string) *analysis {
 				// counted at low weight) is not cancelled by its siblings
 				if (!cat.figurative.has(h.pat) && a.overlaps(h, cat.figurative)) || (c.scareQuoted(t, h) && !a.covers(h, c.quoteOK)) {
 					continue
+				}
+				if critiqueDoc != 0 && inQuotes(t, h) {
+					continue // a piece about wording quotes headlines ("Por celos mata a su pareja"), not events
 				}
 			}
 			s := t.toks[h.first].sent
@@ -412,6 +487,9 @@ func (c *compiled) analyse(t *text, lang string) *analysis {
 			kind := a.sentKind[s]
 			if c.negated(a, h) {
 				kind = KindNegated
+			} else if !r.frame && !c.cats[r.owner].hypCounts && c.inScope(a, h, c.hypothesis, c.hypWindow) {
+				// framing is about wording: a femicide named as a hypothesis is still named
+				kind = KindHypothesis
 			}
 			key := [2]int{r.owner*2 + b2i(r.frame), tm.def}
 			n := seen[key]
@@ -427,18 +505,131 @@ func (c *compiled) analyse(t *text, lang string) *analysis {
 			if r.frame {
 				a.frameRaw[r.owner] += w
 				a.frameEv[r.owner] = appendSpan(a.frameEv[r.owner], sp)
+				if kind == KindHypothesis || a.sentCtx[s] {
+					frameCtx[r.owner] += w
+				}
 				continue
 			}
 			a.raw[r.owner] += w
 			a.ev[r.owner] = appendSpan(a.ev[r.owner], sp)
 			a.kinds[r.owner][kindIndex(kind)] += w
+			switch {
+			case kind == KindHypothesis:
+				hypW[r.owner] += w
+				ctxW[r.owner] += w
+			case a.sentCtx[s]:
+				ctxW[r.owner] += w
+			}
+			// the story's lead is the first sentence with evidence (a byline or a
+			// dateline before it carries none): an event there makes an event story
+			if w > 0 && (firstS < 0 || s < firstS) {
+				firstS, a.eventStory = s, kind == KindEvent
+			} else if w > 0 && s == firstS && kind == KindEvent {
+				a.eventStory = true
+			}
+		}
+	}
+	a.own = zeroed(bufs.own, len(c.cats))
+	bufs.own = a.own
+	for ci := range a.own {
+		a.own[ci] = max(0, a.raw[ci]-ctxW[ci])
+	}
+	a.gated = zeroed(bufs.gated, len(c.cats))
+	bufs.gated = a.gated
+	c.gate(a, ctxW, hypW)
+	if (a.eventStory || a.fiction) && c.ctxAlone > 0 {
+		for fi := range a.frameRaw {
+			if frameCtx[fi] > 0 && a.frameRaw[fi]-frameCtx[fi] <= 1e-9 {
+				a.frameRaw[fi] *= c.ctxAlone
+			}
 		}
 	}
 	return a
 }
 
+// ownWeight is the rule weight of category ci from what the story reports: in an
+// event story without the context sentences' weight, else all of it.
+func (a *analysis) ownWeight(ci int) float64 {
+	if !a.eventStory {
+		return a.raw[ci]
+	}
+	return a.own[ci]
+}
+
+// gate scales down the categories whose evidence is all context: hypotheses
+// anywhere, and in an event story context sentences outside the lead (Cues.Scope).
+func (c *compiled) gate(a *analysis, ctxW, hypW []float64) {
+	if c.ctxAlone == 0 {
+		return
+	}
+	for ci := range a.raw {
+		if ctxW[ci] <= 0 || a.raw[ci]-ctxW[ci] > 1e-9 {
+			continue // no context evidence, or evidence of its own
+		}
+		if !a.eventStory && !a.fiction && hypW[ci] < ctxW[ci]-1e-9 {
+			continue // a topic piece keeps its context evidence; only hypotheses are gated
+		}
+		a.raw[ci] *= c.ctxAlone
+		a.gated[ci] = true
+		for k := range a.kinds[ci] {
+			a.kinds[ci][k] *= c.ctxAlone
+		}
+	}
+}
+
+// contextRoles marks the sentences after the lead that give context: their kind is
+// a context kind or they carry a legal cue; a sentence without cues of its own
+// inherits the role (and kind) of the previous context sentence of its paragraph,
+// or of the scopeWindow sentences before it when the text has no line breaks,
+// unless it has an event marker.
+func (c *compiled) contextRoles(a *analysis) {
+	t := a.t
+	ns := len(t.sents)
+	first := 1 // first sentence of the text (after the title)
+	if t.titleN == 0 {
+		first = 0
+	}
+	gapBreak := func(s int) bool {
+		return s > 0 && strings.IndexByte(t.fold.Text[t.sents[s-1].end:t.sents[s].start], '\n') >= 0
+	}
+	paras := false
+	for s := first + 1; s < ns && !paras; s++ {
+		paras = gapBreak(s)
+	}
+	carry, carryKind := 0, KindEvent
+	for s := range ns {
+		if paras && gapBreak(s) {
+			carry = 0
+		}
+		kind := a.sentKind[s]
+		own := c.ctxKind[kindIndex(kind)] || a.sentenceHasSet(s, c.legal)
+		if own && kind != KindBackground && a.sentenceHasSet(s, c.storyRef) {
+			own = false // "el caso se registra como feminicidio": about this story
+		}
+		switch {
+		case own:
+			a.sentCtx[s] = true
+			carry, carryKind = c.scopeWindow, kind
+			if paras {
+				carry = c.paraWindow
+			}
+		case carry > 0 && kind == KindEvent && !a.sentenceHasSet(s, c.eventMarker):
+			a.sentCtx[s] = true
+			if c.ctxKind[kindIndex(carryKind)] {
+				a.sentKind[s] = carryKind
+			}
+			carry--
+		default:
+			carry = 0
+		}
+		if s <= c.leadN {
+			a.sentCtx[s] = false // the lead reports the story
+		}
+	}
+}
+
 // nKinds is len(evidenceKinds).
-const nKinds = 6
+const nKinds = 7
 
 // kindIndex is kind's index in evidenceKinds.
 func kindIndex(kind string) int {
@@ -455,6 +646,8 @@ func kindIndex(kind string) int {
 		return 4
 	case KindNegated:
 		return 5
+	case KindHypothesis:
+		return 6
 	}
 	panic("nlp: unknown evidence kind " + kind)
 }
@@ -608,22 +801,26 @@ func (c *compiled) negated(a *analysis, h hit) bool {
 		if c.doubleNegation(a, s, o) {
 			continue // "no descarta que…", "no se niega": affirms the possibility
 		}
-		between := a.t.fold.Text[a.t.toks[o.last-1].end:a.t.toks[h.first].start]
-		if strings.ContainsAny(between, ",;:") {
-			continue
-		}
-		blocked := false
-		for _, b := range a.hits[a.sentLo[s]:a.sentHi[s]] {
-			if c.boundary.has(b.pat) && b.first >= o.last && b.last <= h.first {
-				blocked = true
-				break
-			}
-		}
-		if !blocked {
+		if c.reaches(a, s, o, h) {
 			return true
 		}
 	}
 	return false
+}
+
+// reaches reports whether cue o, ending before h in sentence s, governs h: no
+// , ; : and no boundary word between them.
+func (c *compiled) reaches(a *analysis, s int, o, h hit) bool {
+	between := a.t.fold.Text[a.t.toks[o.last-1].end:a.t.toks[h.first].start]
+	if strings.ContainsAny(between, ",;:") {
+		return false
+	}
+	for _, b := range a.hits[a.sentLo[s]:a.sentHi[s]] {
+		if c.boundary.has(b.pat) && b.first >= o.last && b.last <= h.first {
+			return false
+		}
+	}
+	return true
 }
 
 // inline replaces "@lexicon" words inside a pattern by the alternatives of the
@@ -705,6 +902,55 @@ func (c *compiled) scareQuoted(t *text, h hit) bool {
 		}
 	}
 	_ = used
+	return false
+}
+
+// critiqueDoc returns a bit per frame (up to 64) whose terms occur in a sentence
+// with one of its critique cues: the document talks about that wording.
+func (c *compiled) critiqueDoc(a *analysis, lang string) uint64 {
+	var bits uint64
+	for fi := range c.frames {
+		f := &c.frames[fi]
+		if f.critique.empty() || fi >= 64 {
+			continue
+		}
+	hits:
+		for _, h := range a.hits {
+			for _, r := range c.termsOf[h.pat] {
+				if r.frame && r.owner == fi && f.terms[r.term].lang == lang && a.sentenceHasSet(a.t.toks[h.first].sent, f.critique) {
+					bits |= 1 << fi
+					break hits
+				}
+			}
+		}
+	}
+	return bits
+}
+
+// inQuotes reports whether h sits inside double quotes opened in its sentence.
+func inQuotes(t *text, h hit) bool {
+	s := t.sents[t.toks[h.first].sent]
+	return strings.Count(t.fold.Text[s.start:t.toks[h.first].start], `"`)%2 == 1
+}
+
+// inScope reports a cue of set ending at most window tokens before h in the same
+// sentence, with no boundary word or , ; : between them (hypotheses).
+func (c *compiled) inScope(a *analysis, h hit, set idset, window int) bool {
+	if set.empty() {
+		return false
+	}
+	s := a.t.toks[h.first].sent
+	if a.sentLo[s] < 0 {
+		return false
+	}
+	for _, o := range a.hits[a.sentLo[s]:a.sentHi[s]] {
+		if !set.has(o.pat) || o.last > h.first || h.first-o.last > window {
+			continue
+		}
+		if c.reaches(a, s, o, h) {
+			return true
+		}
+	}
 	return false
 }
 

@@ -53,10 +53,55 @@ type Cues struct {
 	// taken as figurative and ignored; 0 turns the rule off.
 	ScareQuoteWords  int      `yaml:"scare_quote_words"`
 	ScareQuoteExempt []string `yaml:"scare_quote_exempt"`
-	TitleWeight      float64  `yaml:"title_weight"`
-	LeadWeight       float64  `yaml:"lead_weight"`
+	// Hypothesis cues open a clause the authorities are still checking ("investiga si
+	// el hombre fue asesinado", "se desconoce si"): a term at most ClauseWindow words
+	// after one, in the same clause, is evidence of kind hypothesis, which does not
+	// create a label on its own ("investigado como posible femicidio" is not a
+	// hypothesis: the labelling guide counts it).
+	Hypothesis []string `yaml:"hypothesis"`
+	// HypothesisWindow is the scope of a hypothesis cue in words (default ClauseWindow).
+	HypothesisWindow int `yaml:"hypothesis_window"`
+	// Scope gives long articles' sentences a discourse role (see Scope).
+	Scope       Scope   `yaml:"scope"`
+	TitleWeight float64 `yaml:"title_weight"`
+	LeadWeight  float64 `yaml:"lead_weight"`
 	// LeadSentences is how many sentences after the title count as the lead.
 	LeadSentences int `yaml:"lead_sentences"`
+}
+
+// Scope is evidence scoping by discourse role. In an event story (the title or the
+// lead reports an event), sentences that give context — statistics, anniversaries,
+// background, legal explanations — do not create a label on their own: a category
+// whose evidence all comes from such sentences outside the lead (or from
+// hypotheses) keeps ContextAlone of its weight. A piece whose lead is itself
+// statistics, policy or a trial keeps its topic's labels. A sentence without cues
+// of its own takes the context role of the previous context sentence of its
+// paragraph (text with line breaks) or of the Window sentences before it (text
+// without), unless it carries an event marker ("ayer", "el jueves", "la noche del").
+type Scope struct {
+	// ContextKinds are the evidence kinds of context sentences.
+	ContextKinds []string `yaml:"context_kinds"`
+	// Context cues make a sentence context without changing its kind: legal
+	// explanations ("la ley
+	// establece", "tipifica"), retrospectives ("recordó el caso de"), commentary.
+	Context []string `yaml:"context"`
+	// EventMarkers stop a sentence from inheriting a context role.
+	EventMarkers []string `yaml:"event_markers"`
+	// StoryReference cues point back to the story's own event ("el caso se
+	// registra como feminicidio", "con este hecho suman…"): a sentence with one is
+	// not context unless it is background ("el caso recuerda el de…").
+	StoryReference []string `yaml:"story_reference"`
+	// ContextAlone multiplies the weight of a category with only context evidence in
+	// an event story; 0 or 1 turns scoping off.
+	ContextAlone float64 `yaml:"context_alone"`
+	// MinSentences: scoping applies to texts of at least this many sentences after
+	// the title (in a short brief every sentence is part of the story).
+	MinSentences int `yaml:"min_sentences"`
+	// Window is how many sentences a context role carries to in text without line
+	// breaks (0: none); ParagraphWindow the same within a paragraph of text with
+	// them (a paragraph of a crawled page may be the whole article).
+	Window          int `yaml:"window"`
+	ParagraphWindow int `yaml:"paragraph_window"`
 }
 
 // CategoryDef is one category: its terms, figurative senses that cancel a term
@@ -69,10 +114,13 @@ type CategoryDef struct {
 	// SuppressedBy drops this category when one of these is assigned and this
 	// category's rule weight is below SuppressBelow (non-lethal violence against
 	// women is part of a femicide story unless the piece is also about it).
-	SuppressedBy  []string  `yaml:"suppressed_by"`
-	SuppressBelow float64   `yaml:"suppress_below"`
-	Terms         []TermDef `yaml:"terms"`
-	Figurative    []string  `yaml:"figurative"`
+	// HypothesisCounts: evidence of this category inside a hypothesis counts as
+	// an event (the guide counts "investigado como posible femicidio").
+	HypothesisCounts bool      `yaml:"hypothesis_counts"`
+	SuppressedBy     []string  `yaml:"suppressed_by"`
+	SuppressBelow    float64   `yaml:"suppress_below"`
+	Terms            []TermDef `yaml:"terms"`
+	Figurative       []string  `yaml:"figurative"`
 }
 
 // TermDef is a pattern with a weight; With requires one of its patterns in the
@@ -99,6 +147,12 @@ type FrameDef struct {
 	Threshold float64   `yaml:"threshold"`
 	Requires  []string  `yaml:"requires"`
 	Terms     []TermDef `yaml:"terms"`
+	// Critique cues talk about wording ("titulares que hablan de", "mal llamado",
+	// "dejemos de llamar"): a term of the frame in a sentence with one is quoted to
+	// be criticised, not used, and in a document with such a sentence every quoted
+	// term of the frame is too (a column on how the press names femicides). Quoted
+	// terms elsewhere are reported speech and count (a defence's "por celos").
+	Critique []string `yaml:"critique"`
 }
 
 // Campaign is a configured campaign: hashtags (matched split or run together,

@@ -1,6 +1,7 @@
 package nlp
 
 import (
+	"sort"
 	"strings"
 	"sync"
 	"unicode"
@@ -158,12 +159,10 @@ func splitSentences(body string, f *textfold.Folded, toks []token, titleLen int)
 	var cuts []int // folded byte offsets where a new sentence starts
 	titleCut := -1
 	if titleLen > 0 && titleLen < len(body) {
-		// first folded byte that maps at or after the title's end
-		for i := range len(s) {
-			if f.Orig(i) >= titleLen {
-				titleCut = i
-				break
-			}
+		// first folded byte that maps at or after the title's end (the
+		// offsets grow with i: a binary search, not a walk over the title)
+		if i := sort.Search(len(s), func(i int) bool { return f.Orig(i) >= titleLen }); i < len(s) {
+			titleCut = i
 		}
 	}
 	for i := 0; i < len(s); i++ {

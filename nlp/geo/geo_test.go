@@ -7,9 +7,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/infosegura/escucha"
+	"github.com/infosegura/escucha/nlp/textfold"
 )
 
 var runCase = flag.String("geocase", "", "run only the hard case with this name")
@@ -351,6 +353,32 @@ func BenchmarkNew(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if _, err := New(Config{}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestCapsRatio compares the capitalisation test on the folding's
+// letter counts with one on a rune-by-rune count.
+func TestCapsRatio(t *testing.T) {
+	ref := func(s string) bool {
+		up, lo := 0, 0
+		for _, r := range s {
+			if unicode.IsUpper(r) {
+				up++
+			} else if unicode.IsLower(r) {
+				lo++
+			}
+		}
+		return capsRatio(up, lo)
+	}
+	texts := []string{"", "A", "a", "ÁRBOL DE NAVIDAD", "árbol", "MIXCO, Guatemala", "123 ¿?", "ÑANDÚ ñandú"}
+	for _, d := range loadDev(t) {
+		texts = append(texts, d.Body(), strings.ToUpper(d.Body()), strings.ToLower(d.Body()))
+	}
+	for _, s := range texts {
+		f := textfold.Fold(s)
+		if got, want := capsRatio(f.Upper, f.Lower), ref(s); got != want {
+			t.Errorf("capitalisation of %.60q: %v, want %v", s, got, want)
 		}
 	}
 }

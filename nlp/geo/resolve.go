@@ -3,7 +3,6 @@ package geo
 import (
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -1018,26 +1017,23 @@ const descendantMargin = 3.0
 // switch on every byte of the text is mispredicted often).
 var sentenceEnd = [256]bool{'.': true, '\n': true, '!': true, '?': true}
 
-// sentence returns the folded span of the sentence around m.
+// sentence returns the folded span of the sentence around m: it starts after
+// the last sentence end before m.fs and ends at the first one at or after m.fe
+// (or the text's ends). Found by looking around m, once per mention: only the
+// mentions' sentences are read, not the whole text.
 func (x *doc) sentence(m *mention) (int, int) {
-	if !x.sentDone {
-		x.sentDone = true
-		for i := 0; i < len(x.ft); i++ {
-			if sentenceEnd[x.ft[i]] {
-				x.sentEnds = append(x.sentEnds, i)
-			}
+	if m.sentE == 0 { // not yet found (a sentence ends at or after m.fe > 0)
+		s := m.fs
+		for s > 0 && !sentenceEnd[x.ft[s-1]] {
+			s--
 		}
-		x.sentEnds = append(x.sentEnds, len(x.ft))
+		e := m.fe
+		for e < len(x.ft) && !sentenceEnd[x.ft[e]] {
+			e++
+		}
+		m.sentS, m.sentE = s, e
 	}
-	// The sentence ends at the first boundary at or after m.fe and starts after
-	// the last boundary before m.fs.
-	j := sort.SearchInts(x.sentEnds, m.fe)
-	k := sort.SearchInts(x.sentEnds, m.fs)
-	s := 0
-	if k > 0 {
-		s = x.sentEnds[k-1] + 1
-	}
-	return s, x.sentEnds[j]
+	return m.sentS, m.sentE
 }
 
 // futureSentence reports whether m's sentence is in the future tense ("será en
@@ -1051,7 +1047,7 @@ func (x *doc) futureSentence(m *mention) bool {
 	}
 	os, oe := x.f.Span(s, e)
 	v := hasFutureWord(x.body[os:oe])
-	x.future = append(x.future, futureMemo{s, v})
+	x.future = append(x.future, sentMemo{s, v})
 	return v
 }
 
@@ -1099,8 +1095,15 @@ func hasFutureWord(s string) bool {
 // sentenceHasEvent reports whether the sentence of m reports an event.
 func (x *doc) sentenceHasEvent(m *mention) bool {
 	s, e := x.sentence(m)
-	i := sort.SearchInts(x.events, s)
-	return i < len(x.events) && x.events[i] < e
+	for _, f := range x.eventMemo {
+		if f.start == s {
+			return f.v
+		}
+	}
+	// only the sentences of mentions are scanned, not the whole text
+	v := x.g.events.anyIn(x.ft, s, e)
+	x.eventMemo = append(x.eventMemo, sentMemo{s, v})
+	return v
 }
 
 var focusSpecificity = map[int]float64{levelCountry: 0, levelAdmin1: 1.5, levelAdmin2: 2.5, levelAdmin3: 2.7, levelLocality: 2.7, levelZona: 3.0, levelForeign: 2.0}

@@ -3,7 +3,6 @@ package geo
 import (
 	"slices"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/infosegura/escucha"
@@ -40,23 +39,24 @@ type mention struct {
 	vague     bool // "la capital": a reference, rarely the event's place
 	locative  bool // preceded by "en", "municipio de" …
 	zona      string
+	// sentS, sentE: the folded span of the mention's sentence (doc.sentence),
+	// sentE 0 until found
+	sentS, sentE int
 }
 
 // doc is the per-call state.
 type doc struct {
-	g        *gazetteer
-	r        rules
-	body     string
-	f        *textfold.Folded
-	ft       string
-	titleE   int // end of the title in the original body
-	prior    string
-	caps     bool // the document is mostly upper case or mostly lower case: capitalisation is no evidence
-	ms       []*mention
-	events   []int        // offsets of event words in ft, ascending
-	sentEnds []int        // offsets of sentence boundaries in ft, ascending, filled on first use
-	sentDone bool         // sentEnds is filled
-	future   []futureMemo // sentences already tested for the future tense
+	g         *gazetteer
+	r         rules
+	body      string
+	f         *textfold.Folded
+	ft        string
+	titleE    int // end of the title in the original body
+	prior     string
+	caps      bool // the document is mostly upper case or mostly lower case: capitalisation is no evidence
+	ms        []*mention
+	eventMemo []sentMemo // sentences already tested for event words
+	future    []sentMemo // sentences already tested for the future tense
 
 	// Scratch kept between documents (Tagger.docs): nothing in them outlives
 	// the call that fills them.
@@ -82,7 +82,7 @@ func (t *Tagger) getDoc() *doc {
 		return &doc{}
 	}
 	*x = doc{
-		ms: x.ms[:0], events: x.events[:0], sentEnds: x.sentEnds[:0], future: x.future[:0],
+		ms: x.ms[:0], eventMemo: x.eventMemo[:0], future: x.future[:0],
 		mbuf: x.mbuf[:0], spans: x.spans[:0], taken: x.taken[:0], ints: x.ints[:0],
 		scores: x.scores[:0], byMent: x.byMent[:0],
 	}
@@ -102,7 +102,9 @@ func (t *Tagger) putDoc(x *doc) {
 	t.docs.Put(x)
 }
 
-type futureMemo struct {
+// sentMemo is a per-sentence answer (future tense, event words), kept for the
+// other mentions of the sentence.
+type sentMemo struct {
 	start int // sentence start in ft
 	v     bool
 }
@@ -139,39 +141,15 @@ func (t *Tagger) tagFolded(d *escucha.Document, body string, f *textfold.Folded,
 	}
 	x.f = f
 	x.ft = x.f.Text
-	x.caps = capsNoEvidence(body)
+	x.caps = capsRatio(f.Upper, f.Lower) // counted while folding
 	x.find()
 	x.features()
 	x.resolve()
 	return x.output()
 }
 
-// capsNoEvidence reports whether case carries no information in s: almost all
-// letters upper case, or almost none.
-func capsNoEvidence(s string) bool {
-	up, lo := 0, 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if 'A' <= c && c <= 'Z' {
-				up++
-			} else if 'a' <= c && c <= 'z' {
-				lo++
-			}
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if unicode.IsUpper(r) {
-			up++
-		} else if unicode.IsLower(r) {
-			lo++
-		}
-		i += n
-	}
-	return capsRatio(up, lo)
-}
-
+// capsRatio reports whether case carries no information in a text with up
+// upper-case and lo lower-case letters: almost all upper case, or almost none.
 func capsRatio(up, lo int) bool {
 	if up+lo == 0 {
 		return true
@@ -241,7 +219,6 @@ func (x *doc) find() {
 		x.ms = append(x.ms, &x.mbuf[i])
 	}
 	slices.SortFunc(x.ms, func(a, b *mention) int { return a.fs - b.fs })
-	x.events = x.g.events.starts(x.ft, x.events[:0])
 }
 
 // findZonas finds "zona 18", "z. 18", "zona 6 de Mixco".

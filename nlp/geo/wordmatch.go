@@ -236,6 +236,9 @@ func newStemScanner(stems []string) *stemScanner {
 		if len(s) < 3 {
 			panic("geo: event stem shorter than 3 bytes: " + s)
 		}
+		if strings.ContainsFunc(s, func(r rune) bool { return r < 128 && sentenceEnd[r] }) {
+			panic("geo: event stem holds a sentence end: " + s) // anyIn relies on none
+		}
 		k, found := slices.BinarySearch(sc.pairs, pairOf(s, 0))
 		if !found {
 			sc.pairs = slices.Insert(sc.pairs, k, pairOf(s, 0))
@@ -266,19 +269,37 @@ func (sc *stemScanner) pair(p uint16) (int, bool) {
 	return 0, false
 }
 
-// starts appends the start of every stem occurrence in t to dst.
-func (sc *stemScanner) starts(t string, dst []int) []int {
-	for i := 0; i+2 < len(t); {
+// anyIn reports whether some stem starts at a position in [s, e) of t (the
+// stem may run past e). Used per sentence: with s right after a sentence end
+// and no stem holding a sentence-end byte (newStemScanner checks), it is
+// exactly "a leftmost-first scan of all of t reports a start in [s, e)", for
+// no match reported before s can hide a start at or after it.
+func (sc *stemScanner) anyIn(t string, s, e int) bool {
+	for i := s; i < e && i+2 < len(t); i++ {
 		if sc.second[t[i]]&(1<<(t[i+1]&63)) == 0 {
-			i++
 			continue
 		}
 		if h := triHash(t[i], t[i+1], t[i+2]); sc.tri[h/64]&(1<<(h%64)) == 0 {
-			i++
 			continue
 		}
-		adv := 1
 		if k, ok := sc.pair(pairOf(t, i)); ok {
+			for _, st := range sc.lists[k] {
+				if strings.HasPrefix(t[i:], st) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// starts appends the start of every stem occurrence in t to dst,
+// leftmost-first (the reference anyIn is tested against).
+func (sc *stemScanner) starts(t string, dst []int) []int {
+	for i := 0; i+2 < len(t); {
+		adv := 1
+		if sc.anyIn(t, i, i+1) {
+			k, _ := sc.pair(pairOf(t, i))
 			for _, s := range sc.lists[k] {
 				if strings.HasPrefix(t[i:], s) {
 					dst = append(dst, i)

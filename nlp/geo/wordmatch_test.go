@@ -60,6 +60,18 @@ func TestWordMatcherEqualsAhoCorasick(t *testing.T) {
 		if evGot := tg.gaz.events.starts(ft, nil); !slices.Equal(evWant, evGot) {
 			t.Errorf("text %d %.60q: event starts differ:\nwant %v\n got %v", i, ft, evWant, evGot)
 		}
+		// per sentence (as doc.sentence cuts them): anyIn is "a start in it"
+		s := 0
+		for e := 0; e <= len(ft); e++ {
+			if e < len(ft) && !sentenceEnd[ft[e]] {
+				continue
+			}
+			want := slices.ContainsFunc(evWant, func(p int) bool { return p >= s && p < e })
+			if got := tg.gaz.events.anyIn(ft, s, e); got != want {
+				t.Errorf("text %d: sentence %.60q: anyIn %v, want %v", i, ft[s:e], got, want)
+			}
+			s = e + 1
+		}
 	}
 }
 

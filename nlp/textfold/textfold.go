@@ -18,6 +18,11 @@ import (
 // Folded is a folded text with its offset map.
 type Folded struct {
 	Text string
+	// Upper and Lower count the letters of the original that are upper and
+	// lower case (unicode.IsUpper, unicode.IsLower): counted while folding, so
+	// that a caller asking whether case carries information (all capitals?)
+	// does not read the text again.
+	Upper, Lower int
 	// orig[i] is the byte offset in the original of the rune that produced byte i of
 	// Text; orig[len(Text)] is len(original).
 	orig []int32
@@ -56,29 +61,36 @@ func FoldInto(prev *Folded, s string) *Folded {
 		orig = make([]int32, 0, cap(buf)+1)
 	}
 	var rb [16]byte
+	var cases uint64 // upper-case letters in the low 32 bits, lower-case in the high
+	upper, lower := 0, 0
 	for i := 0; i < len(s); {
 		if s[i] < utf8.RuneSelf {
-			// a run of ASCII: copied, lower-cased, mapped byte to byte
-			j := i + 1
-			for j < len(s) && s[j] < utf8.RuneSelf {
-				j++
-			}
-			b := len(buf)
-			buf = append(buf, s[i:j]...)
-			for k, c := range buf[b:] {
-				if 'A' <= c && c <= 'Z' {
-					buf[b+k] = c + 'a' - 'A'
+			// a run of ASCII, in one loop: lower-cased by table, mapped byte
+			// to byte, letters counted
+			rest := s[i:]
+			b, o := len(buf), len(orig)
+			buf, orig = slices.Grow(buf, len(rest)), slices.Grow(orig, len(rest))
+			dst, off := buf[b:b+len(rest)], orig[o:o+len(rest)]
+			k := 0
+			for ; k < len(rest); k++ {
+				c := rest[k]
+				if c >= utf8.RuneSelf {
+					break
 				}
+				dst[k] = asciiLower[c]
+				off[k] = int32(i + k)
+				cases += asciiCase[c]
 			}
-			o := len(orig)
-			orig = slices.Grow(orig, j-i)[:o+j-i]
-			for k := range j - i {
-				orig[o+k] = int32(i + k)
-			}
-			i = j
+			buf, orig = buf[:b+k], orig[:o+k]
+			i += k
 			continue
 		}
 		r, n := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsUpper(r) {
+			upper++
+		} else if unicode.IsLower(r) {
+			lower++
+		}
 		out := FoldRune(r, rb[:0])
 		for range out {
 			orig = append(orig, int32(i))
@@ -91,8 +103,25 @@ func FoldInto(prev *Folded, s string) *Folded {
 		prev = &Folded{}
 	}
 	prev.Text, prev.orig = unsafe.String(unsafe.SliceData(buf), len(buf)), orig
+	// orig holds int32 offsets: texts are below 2 GiB and the counts fit
+	prev.Upper, prev.Lower = upper+int(cases&(1<<32-1)), lower+int(cases>>32)
 	return prev
 }
+
+// asciiCase[c] is 1 for A-Z and 1<<32 for a-z: FoldInto's two letter counts
+// in one addition per byte; asciiLower[c] is c lower-cased. Tables of 256 so
+// that indexing by a byte needs no bounds test.
+var asciiCase, asciiLower = func() (cs [256]uint64, lw [256]byte) {
+	for c := range lw {
+		lw[c] = byte(c)
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		cs[c] = 1
+		cs[c+'a'-'A'] = 1 << 32
+		lw[c] = byte(c + 'a' - 'A')
+	}
+	return cs, lw
+}()
 
 // String folds s without keeping offsets.
 func String(s string) string {

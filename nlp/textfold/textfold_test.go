@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -48,7 +49,13 @@ func FuzzFold(f *testing.F) {
 		// the ASCII runs are folded in bulk: same text and offsets as rune by rune
 		var want []byte
 		var wantOrig []int32
+		up, lo := 0, 0
 		for i, r := range s { // an invalid byte is one RuneError, as in FoldInto
+			if unicode.IsUpper(r) {
+				up++
+			} else if unicode.IsLower(r) {
+				lo++
+			}
 			out := FoldRune(r, nil)
 			if r < utf8.RuneSelf {
 				out = []byte(strings.ToLower(string(r)))
@@ -61,6 +68,9 @@ func FuzzFold(f *testing.F) {
 		wantOrig = append(wantOrig, int32(len(s)))
 		if fd.Text != string(want) || !slices.Equal(fd.orig, wantOrig) {
 			t.Fatalf("Fold(%q) = %q %v, rune by rune %q %v", s, fd.Text, fd.orig, want, wantOrig)
+		}
+		if fd.Upper != up || fd.Lower != lo {
+			t.Fatalf("Fold(%q): Upper %d Lower %d, rune by rune %d %d", s, fd.Upper, fd.Lower, up, lo)
 		}
 		if len(fd.orig) != len(fd.Text)+1 {
 			t.Fatalf("offset map length %d for %d bytes", len(fd.orig), len(fd.Text))
@@ -99,5 +109,23 @@ func TestFoldIntoReuses(t *testing.T) {
 			}
 		}
 		prev = got
+	}
+}
+
+// TestCaseCounts checks Upper and Lower against a rune-by-rune count.
+func TestCaseCounts(t *testing.T) {
+	for _, s := range []string{"", "A", "a", "ÁRBOL de Navidad", "ÑANDÚ ñandú ß", "123 ¿?", "x\xffY", "İstanbul ǅ"} {
+		up, lo := 0, 0
+		for _, r := range s {
+			if unicode.IsUpper(r) {
+				up++
+			} else if unicode.IsLower(r) {
+				lo++
+			}
+		}
+		f := FoldInto(Fold("ZZZ some earlier text"), s) // a reused Folded counts afresh
+		if f.Upper != up || f.Lower != lo {
+			t.Errorf("%q: Upper %d Lower %d, want %d %d", s, f.Upper, f.Lower, up, lo)
+		}
 	}
 }
