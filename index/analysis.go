@@ -155,3 +155,60 @@ func init() {
 			return &analysis.DefaultAnalyzer{Tokenizer: tok, TokenFilters: []analysis.TokenFilter{f}}, nil
 		}))
 }
+
+// termStream runs one of our registered analyzers token by token: the same
+// tokenizer and the same filter instances, without building a TokenStream of the
+// whole input (most of the indexing allocations were the tokens of words the
+// stop filter then dropped). Only for analyzers whose filters look at one token
+// at a time (all of ours); TestTermStreamMatchesAnalyzer holds it to Analyze.
+type termStream struct {
+	words   bool // wordTokenizer; else the single tokenizer (the input is one term)
+	filters []analysis.TokenFilter
+}
+
+// streamOf returns the termStream of a, or nil when a is not one it can run.
+func streamOf(a analysis.Analyzer) *termStream {
+	da, ok := a.(*analysis.DefaultAnalyzer)
+	if !ok || len(da.CharFilters) > 0 {
+		return nil
+	}
+	s := &termStream{filters: da.TokenFilters}
+	switch da.Tokenizer.(type) {
+	case wordTokenizer:
+		s.words = true
+	case *single.SingleTokenTokenizer:
+	default:
+		return nil
+	}
+	return s
+}
+
+// each calls fn with every token a's Analyze would return for input, in order.
+// Like Analyze it may rewrite input in place (lowercasing), and a term is either
+// a slice of input or a new allocation, so it stays valid after fn returns.
+func (s *termStream) each(input []byte, fn func(term []byte, start, end, pos int)) {
+	var tok analysis.Token
+	var one [1]*analysis.Token
+	emit := func(start, end, pos int, numeric bool) {
+		typ := analysis.AlphaNumeric
+		if numeric {
+			typ = analysis.Numeric
+		}
+		tok = analysis.Token{Term: input[start:end:end], Start: start, End: end, Position: pos, Type: typ}
+		one[0] = &tok
+		ts := analysis.TokenStream(one[:])
+		for _, f := range s.filters {
+			if ts = f.Filter(ts); len(ts) == 0 {
+				return
+			}
+		}
+		for _, t := range ts {
+			fn(t.Term, t.Start, t.End, t.Position)
+		}
+	}
+	if !s.words {
+		emit(0, len(input), 1, false)
+		return
+	}
+	scanWords(input, emit)
+}

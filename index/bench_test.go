@@ -230,3 +230,65 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkBulkWrite loads ESCUCHA_BENCH_DOCS (default 20000) of the side-by-side
+// corpus's long documents (genLongDoc) into a fresh index in bulk mode
+// (UnsafeBatch and GCPercent as reindex uses them, batches of ESCUCHA_BENCH_BATCH,
+// default 5000, Close included): the indexing half of BenchmarkVsPostgres
+// without PostgreSQL, for profiling (-cpuprofile, -memprofile). Documents are
+// generated before the timer starts. ESCUCHA_BENCH_PARTS=1 writes one Bleve
+// batch per month and Write (no concurrent segment building), to compare.
+func BenchmarkBulkWrite(b *testing.B) {
+	n := envInt(b, "ESCUCHA_BENCH_DOCS", 20_000)
+	batch := envInt(b, "ESCUCHA_BENCH_BATCH", 5000)
+	docs := make([]*escucha.Document, n)
+	for i := range docs {
+		docs[i] = genLongDoc(i, n)
+	}
+	if k := os.Getenv("ESCUCHA_BENCH_PARTS"); k != "" {
+		maxParts = envInt(b, "ESCUCHA_BENCH_PARTS", 0)
+		defer func() { maxParts = 0 }()
+	}
+	for b.Loop() {
+		dir := b.TempDir()
+		cpu0, start := cpuTime(), time.Now()
+		ix, err := Open(Config{Dir: dir, UnsafeBatch: true, GCPercent: benchGCPercent(b)}, testLogger(b))
+		if err != nil {
+			b.Fatal(err)
+		}
+		var writes []string
+		for i := 0; i < n; i += batch {
+			t0, c0 := time.Now(), cpuTime()
+			if err := ix.Write(context.Background(), docs[i:min(n, i+batch)]); err != nil {
+				b.Fatal(err)
+			}
+			writes = append(writes, fmt.Sprintf("%s/%.1fcpu", time.Since(t0).Round(time.Millisecond),
+				(cpuTime()-c0).Seconds()))
+		}
+		t0 := time.Now()
+		if err := ix.Close(); err != nil {
+			b.Fatal(err)
+		}
+		closing := time.Since(t0)
+		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "docs/s")
+		b.ReportMetric(float64(n)/(cpuTime()-cpu0).Seconds(), "docs/cpu-s")
+		b.Logf("%d docs, writes %v, close %s, %s on disk, load %s", n, writes,
+			closing.Round(time.Millisecond), duSize(dir), loadAvg())
+	}
+}
+
+// bulkGCPercent is Config.GCPercent of a bulk load (what reindex should use).
+const bulkGCPercent = 400
+
+// benchGCPercent is ESCUCHA_BENCH_GCPERCENT, default bulkGCPercent; "-1"
+// leaves the collector as GOGC set it.
+func benchGCPercent(tb testing.TB) int {
+	v := os.Getenv("ESCUCHA_BENCH_GCPERCENT")
+	if v == "" {
+		return bulkGCPercent
+	}
+	if v == "-1" {
+		return 0
+	}
+	return envInt(tb, "ESCUCHA_BENCH_GCPERCENT", bulkGCPercent)
+}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/registry"
 	"github.com/blevesearch/bleve/v2/search/query"
 
@@ -45,8 +44,26 @@ func caseKeys(d *escucha.Document) []caseKey {
 type candidate struct {
 	id, cluster string
 	t           time.Time
+	ns          int64    // t as Unix nanoseconds: the window test runs on every candidate of a key
 	sig         []string // sorted distinct terms of title and lead
 	gone        bool
+}
+
+func newCandidate(id, cluster string, t time.Time, sig []string) *candidate {
+	return &candidate{id: id, cluster: cluster, t: t, ns: unixNanos(t), sig: sig}
+}
+
+// unixNanos is t.UnixNano, clamped to years 1824–2115 (such dates are errors in
+// the source), so that the difference of two never overflows.
+func unixNanos(t time.Time) int64 {
+	const limit = 4_600_000_000 // seconds, ~145 years either side of 1970
+	switch s := t.Unix(); {
+	case s > limit:
+		return limit * 1e9
+	case s < -limit:
+		return -limit * 1e9
+	}
+	return t.UnixNano()
 }
 
 // loadFunc reads back candidates of a key published in [from, to).
@@ -56,7 +73,7 @@ type clusterer struct {
 	window    time.Duration
 	threshold float64
 	max       int
-	an        analysis.Analyzer
+	an        *termStream // analyzerText, token by token
 	load      loadFunc
 
 	byKey map[string][]*candidate
@@ -71,9 +88,13 @@ type clusterer struct {
 }
 
 func newClusterer(cfg Config, fresh bool, load loadFunc) *clusterer {
-	an, err := registry.NewCache().AnalyzerNamed(analyzerText)
+	a, err := registry.NewCache().AnalyzerNamed(analyzerText)
 	if err != nil {
 		panic(fmt.Sprintf("analyzer %s: %v", analyzerText, err)) // registered in init
+	}
+	an := streamOf(a)
+	if an == nil {
+		panic(fmt.Sprintf("analyzer %s cannot be streamed", analyzerText)) // built in init
 	}
 	return &clusterer{window: cfg.ClusterWindow, threshold: cfg.ClusterThreshold,
 		max: cfg.ClusterMemory, an: an, load: load, byKey: map[string][]*candidate{},
@@ -84,7 +105,7 @@ func newClusterer(cfg Config, fresh bool, load loadFunc) *clusterer {
 const leadBytes = 320
 
 // signature is the set of analysed terms of the title and the lead.
-func signature(an analysis.Analyzer, d *escucha.Document) []string {
+func signature(an *termStream, d *escucha.Document) []string {
 	lead := d.Text
 	if len(lead) > leadBytes {
 		cut := leadBytes
@@ -96,14 +117,14 @@ func signature(an analysis.Analyzer, d *escucha.Document) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, s := range []string{d.Title, lead} {
-		for _, tok := range an.Analyze([]byte(s)) {
-			t := string(tok.Term)
-			if len(t) < 3 && !isDigits(t) || seen[t] {
-				continue
+		an.each([]byte(s), func(term []byte, _, _, _ int) {
+			if len(term) < 3 && !isDigits(string(term)) || seen[string(term)] {
+				return
 			}
+			t := string(term)
 			seen[t] = true
 			out = append(out, t)
-		}
+		})
 	}
 	sortStrings(out)
 	return out
@@ -153,13 +174,17 @@ func (c *clusterer) assign(ctx context.Context, d *escucha.Document) (string, []
 	sig := signature(c.an, d)
 	var best *candidate
 	bestSim := 0.0
+	// A key holds every candidate in memory (up to ClusterMemory): test the
+	// window on integers first, the id last (this loop was 12 % of indexing CPU
+	// at 60 000 documents when it compared ids first).
+	tn, w := unixNanos(t), int64(c.window)
 	for _, k := range keys {
 		ks := k.String()
 		if err := c.ensure(ctx, k, ks, t); err != nil {
 			return "", nil, err
 		}
 		for _, cand := range c.byKey[ks] {
-			if cand.gone || cand.id == d.ID || absDur(cand.t.Sub(t)) > c.window {
+			if dt := cand.ns - tn; dt > w || dt < -w || cand.gone || cand.id == d.ID {
 				continue
 			}
 			if s := similarity(sig, cand.sig); s > bestSim || (s == bestSim && best != nil && cand.t.Before(best.t)) {
@@ -171,13 +196,6 @@ func (c *clusterer) assign(ctx context.Context, d *escucha.Document) (string, []
 		return best.cluster, sig, nil
 	}
 	return d.ID, sig, nil
-}
-
-func absDur(d time.Duration) time.Duration {
-	if d < 0 {
-		return -d
-	}
-	return d
 }
 
 // ensure reads back from the index the candidates memory may lack around t.
@@ -227,7 +245,7 @@ func (c *clusterer) observe(d *escucha.Document, sig []string) {
 	if sig == nil {
 		sig = signature(c.an, d)
 	}
-	cand := &candidate{id: d.ID, cluster: d.ClusterID, t: t, sig: sig}
+	cand := newCandidate(d.ID, d.ClusterID, t, sig)
 	for _, k := range keys {
 		c.add(k.String(), cand)
 	}
@@ -314,7 +332,7 @@ func (ix *Index) loadCandidates(ctx context.Context, k caseKey, from, to time.Ti
 		if cluster == "" {
 			cluster = h.ID
 		}
-		out = append(out, &candidate{id: h.ID, cluster: cluster, t: d.Published, sig: signature(ix.clus.an, &d)})
+		out = append(out, newCandidate(h.ID, cluster, d.Published, signature(ix.clus.an, &d)))
 	}
 	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/infosegura/escucha"
 )
@@ -102,5 +103,18 @@ func TestSimilarity(t *testing.T) {
 		if got := similarity(tc.a, tc.b); got != tc.want {
 			t.Errorf("similarity(%v,%v) = %v, want %v", tc.a, tc.b, got, tc.want)
 		}
+	}
+}
+
+// TestUnixNanos: the clustering window runs on clamped Unix nanoseconds, exact
+// for real dates, and the difference of two never overflows.
+func TestUnixNanos(t *testing.T) {
+	now := time.Date(2024, 5, 10, 8, 30, 0, 123, time.UTC)
+	if got := unixNanos(now); got != now.UnixNano() {
+		t.Errorf("2024: %d, want %d", got, now.UnixNano())
+	}
+	hi, lo := unixNanos(time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)), unixNanos(time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC))
+	if hi <= now.UnixNano() || lo >= 0 || hi-lo <= 0 {
+		t.Errorf("clamped %d and %d: difference %d", hi, lo, hi-lo)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -43,20 +44,40 @@ func (ix *Index) Export(ctx context.Context, req escucha.SearchRequest, format s
 			return fmt.Errorf("export: %w", err)
 		}
 	}
+	// Pages come from the one-pass collector (date keys from columns, stored
+	// fields for the page only: one pass per page instead of reading every
+	// match's sort keys) unless it cannot answer; then from Bleve's, which
+	// takes the same cursor (date and id as text).
+	fields := []string{fTitle, fText, fSrc}
+	fast := p.fastable() && ctx.Value(bleveCollectorKey{}) == nil
 	after := p.after
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		r := bleve.NewSearchRequestOptions(p.query, exportPage, 0, false)
-		r.SortByCustom(sortOrder(escucha.SortDate, p.legacy))
-		r.SearchAfter = after
-		r.Fields = []string{fTitle, fText, fSrc}
-		res, err := p.run(ctx, r)
+		var res *bleve.SearchResult
+		err := errSlowPath
+		if fast {
+			p.after = after
+			if res, err = ix.collect(ctx, p, exportPage, nil); err == nil {
+				err = ix.fetch(ctx, p, res.Hits, fields, false)
+			}
+		}
+		if errors.Is(err, errSlowPath) {
+			fast = false
+			r := bleve.NewSearchRequestOptions(p.query, exportPage, 0, false)
+			r.SortByCustom(sortOrder(escucha.SortDate, p.legacy))
+			r.SearchAfter = after
+			r.Fields = fields
+			res, err = p.run(ctx, r)
+		}
 		if err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
 		for _, h := range res.Hits {
+			if h.Fields == nil {
+				continue // deleted between the two steps of the page
+			}
 			d, err := stored(h)
 			if err != nil {
 				return fmt.Errorf("export: %w", err)

@@ -5,13 +5,16 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/infosegura/escucha"
 )
@@ -249,5 +252,144 @@ func TestUnsafeBatchCloseKeepsAll(t *testing.T) {
 	again := MustOpen(t, dir)
 	if got, err := again.DocCount(); err != nil || got != n {
 		t.Errorf("%d documents after Close and Open (%v), want %d", got, err, n)
+	}
+}
+
+// formatThreeMapping is the mapping of shards created before format 4 (fetched
+// indexed, the geopoint's lat and lon walked as dynamic numbers).
+func formatThreeMapping() mapping.IndexMapping {
+	im := newMapping().(*mapping.IndexMappingImpl)
+	im.DefaultMapping.Properties[fFetched].Fields[0].Index = true
+	im.DefaultMapping.Properties[fGeo].Dynamic = true
+	return im
+}
+
+// TestBuilderMatchesMapping: for the current mapping and format 3's, the
+// builder makes, for every record, the fields Bleve's mapping walk makes (but,
+// in format 3, geo.lat and geo.lon, neither indexed nor stored), with the same
+// options, stored values and, after analysis, the same lengths, terms,
+// frequencies and locations. Format 1 mappings are refused.
+func TestBuilderMatchesMapping(t *testing.T) {
+	if _, err := newBuilder(formatOneMapping()); err == nil {
+		t.Error("a builder for format 1 (unicode tokenizer)")
+	}
+	for _, m := range []mapping.IndexMapping{newMapping(), formatThreeMapping()} {
+		builderMatchesMapping(t, m)
+	}
+}
+
+func builderMatchesMapping(t *testing.T, m mapping.IndexMapping) {
+	b, err := newBuilder(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := MustLoad(t, "testdata/cases.jsonl")
+	for i := 0; i < 100; i++ {
+		docs = append(docs, genLongDoc(i*7, 700))
+	}
+	odd := *docs[0]
+	odd.ID, odd.Title, odd.Text = "odd", "ȺȾ ΣΟΦΟΣ İSTANBUL", "EXTORSIÓN en la ZONA 18: Feminicidio. 日本語 e\u0301xito"
+	odd.Lang, odd.Source, odd.URL = "", "Diario ÁNGEL", "https://ejemplo.gt/a?b=1"
+	odd.Fetched = time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
+	docs = append(docs, &odd)
+	describe := func(doc *document.Document) map[string][]string {
+		out := map[string][]string{}
+		doc.VisitFields(func(f index.Field) {
+			if f.Name() == "geo.lat" || f.Name() == "geo.lon" {
+				return
+			}
+			df := f.(document.Field)
+			s := fmt.Sprintf("pos=%v opts=%v type=%c value=%q", df.ArrayPositions(), f.Options(),
+				df.EncodedFieldType(), f.Value())
+			if f.Options().IsIndexed() {
+				f.Analyze()
+				s += fmt.Sprintf(" len=%d", f.AnalyzedLength())
+				tf := f.AnalyzedTokenFrequencies()
+				terms := make([]string, 0, len(tf))
+				for k := range tf {
+					terms = append(terms, k)
+				}
+				slices.Sort(terms)
+				for _, k := range terms {
+					s += fmt.Sprintf(" %q(%q)x%d", k, tf[k].Term, tf[k].Frequency())
+					for _, l := range tf[k].Locations {
+						s += fmt.Sprintf("@%d-%d#%d%v", l.Start, l.End, l.Position, l.ArrayPositions)
+					}
+				}
+			}
+			out[f.Name()] = append(out[f.Name()], s)
+		})
+		return out
+	}
+	for _, d := range docs {
+		if d.Deleted {
+			continue
+		}
+		c := *d
+		if c.ClusterID == "" {
+			c.ClusterID = c.ID
+		}
+		rec, err := record(&c, DefaultLocation)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := document.NewDocument(c.ID)
+		if err := m.MapDocument(want, rec); err != nil {
+			t.Fatal(err)
+		}
+		got, err := b.document(c.ID, rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, g := describe(want), describe(got)
+		if len(w) != len(g) || len(w) < 20 {
+			t.Errorf("%s: %d fields, mapping walk %d", c.ID, len(g), len(w))
+		}
+		for name, ws := range w {
+			gs := g[name]
+			slices.Sort(ws)
+			slices.Sort(gs)
+			if !slices.Equal(ws, gs) {
+				t.Errorf("%s field %s:\n builder %v\n mapping %v", c.ID, name, gs, ws)
+			}
+		}
+		if len(got.CompositeFields) != len(want.CompositeFields) || got.Indexed() != want.Indexed() {
+			t.Errorf("%s: composite %d/%d, indexed %v/%v", c.ID, len(got.CompositeFields),
+				len(want.CompositeFields), got.Indexed(), want.Indexed())
+		}
+	}
+}
+
+// TestDirectShards: after a reopen, months of formats 2 to 4 get a builder of
+// their own mapping; format 1 months (another tokenizer) go through the walk.
+func TestDirectShards(t *testing.T) {
+	dir := t.TempDir()
+	ix := MustOpen(t, dir)
+	MustWrite(t, ix, genDoc(1), genDoc(2))
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	old, err := bleve.New(filepath.Join(dir, "2019-01"), formatOneMapping())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+	three, err := bleve.New(filepath.Join(dir, "2019-02"), formatThreeMapping())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := three.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again := MustOpen(t, dir)
+	for _, m := range again.Months() {
+		if want := m != "2019-01"; (again.builders[m] != nil) != want {
+			t.Errorf("month %s: builder %v, want %v", m, again.builders[m] != nil, want)
+		}
+	}
+	if _, ok := again.builders["2019-02"].specs[fSortID]; !ok {
+		t.Error("format 3 month: its builder lacks the sort keys")
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
+	"runtime/debug"
 	"sort"
 	"sync"
 	"time"
@@ -49,10 +51,14 @@ type Index struct {
 	log     *slog.Logger
 	mapping mapping.IndexMapping
 
-	mu     sync.RWMutex // guards shards, legacy and closed
+	mu     sync.RWMutex // guards shards, legacy, builders and closed
 	shards map[string]bleve.Index
 	legacy map[string]bool // months created before the sort keys (format 1)
-	closed bool
+	// builders make the documents of the shards whose mapping a builder can
+	// serve (formats 2 to 4); the others (format 1) go through the mapping walk.
+	builders map[string]*builder
+	builder  *builder // newMapping's, for new shards
+	closed   bool
 
 	wmu  sync.Mutex // serialises Write, Drop and the clusterer
 	clus *clusterer
@@ -62,6 +68,18 @@ type Index struct {
 	unpersisted sync.WaitGroup
 	persistMu   sync.Mutex
 	persistErr  error
+
+	gcBefore int // the GC target before Open set Config.GCPercent
+
+	// With UnsafeBatch, the last Write's batches are mapped, analysed and built
+	// in the background while the caller prepares the next (writeBehind).
+	// pending is what they hold, for lookup (guarded by wmu); flight is closed
+	// when they are in the index (nil: none); bulkErr, the first error of one,
+	// fails every later Write and Close.
+	pending  map[string]existing
+	flightMu sync.Mutex
+	flight   chan struct{}
+	bulkErr  error
 }
 
 var (
@@ -81,8 +99,13 @@ func Open(cfg Config, logger *slog.Logger) (*Index, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("open index %s: %w", cfg.Dir, err)
 	}
-	ix := &Index{cfg: cfg, log: logger, mapping: newMapping(), shards: map[string]bleve.Index{},
-		legacy: map[string]bool{}}
+	m := newMapping()
+	b, err := newBuilder(m)
+	if err != nil {
+		return nil, fmt.Errorf("open index %s: %w", cfg.Dir, err)
+	}
+	ix := &Index{cfg: cfg, log: logger, mapping: m, builder: b, shards: map[string]bleve.Index{},
+		legacy: map[string]bool{}, builders: map[string]*builder{}}
 	entries, err := os.ReadDir(cfg.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", cfg.Dir, err)
@@ -101,13 +124,19 @@ func Open(cfg Config, logger *slog.Logger) (*Index, error) {
 		if idx.Mapping().FieldMappingForPath(fSortID).Type == "" {
 			ix.legacy[e.Name()] = true
 		}
+		if b, err := newBuilder(idx.Mapping()); err == nil {
+			ix.builders[e.Name()] = b
+		}
 	}
 	if len(ix.legacy) > 0 {
 		logger.Warn("index has months in the old format: searches sort by _id, slower; rebuild with reindex",
 			"months", len(ix.legacy))
 	}
 	ix.clus = newClusterer(cfg, len(ix.shards) == 0, ix.loadCandidates)
-	logger.Info("index open", "dir", cfg.Dir, "months", len(ix.shards))
+	if cfg.GCPercent > 0 {
+		ix.gcBefore = debug.SetGCPercent(cfg.GCPercent)
+	}
+	logger.Info("index open", "dir", cfg.Dir, "months", len(ix.shards), "gc_percent", cfg.GCPercent)
 	return ix, nil
 }
 
@@ -119,6 +148,7 @@ func (ix *Index) runtimeConfig() map[string]interface{} {
 func (ix *Index) Close() error {
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
+	bulkErr := ix.waitFlight()
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if ix.closed {
@@ -128,6 +158,9 @@ func (ix *Index) Close() error {
 	done := make(chan struct{})
 	go func() { ix.unpersisted.Wait(); close(done) }()
 	var errs []error
+	if bulkErr != nil {
+		errs = append(errs, fmt.Errorf("close: %w", bulkErr))
+	}
 	select {
 	case <-done:
 	case <-time.After(persistWait):
@@ -138,7 +171,11 @@ func (ix *Index) Close() error {
 		errs = append(errs, fmt.Errorf("close: persist batch: %w", ix.persistErr))
 	}
 	ix.persistMu.Unlock()
-	return errors.Join(append(errs, ix.closeShards())...)
+	errs = append(errs, ix.closeShards())
+	if ix.cfg.GCPercent > 0 {
+		debug.SetGCPercent(ix.gcBefore)
+	}
+	return errors.Join(errs...)
 }
 
 // persistWait bounds how long Close waits for unsafe batches to reach the disk.
@@ -192,6 +229,7 @@ func (ix *Index) Months() []string {
 
 // DocCount is the number of documents in the index.
 func (ix *Index) DocCount() (uint64, error) {
+	ix.waitFlight()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	var n uint64
@@ -213,6 +251,10 @@ func (ix *Index) DocCount() (uint64, error) {
 func (ix *Index) Drop(ctx context.Context, cutoff time.Time) ([]string, error) {
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
+	if err := ix.waitFlight(); err != nil {
+		return nil, err
+	}
+	ix.pending = nil // all in the index now, and it may name a dropped month
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if ix.closed {
@@ -232,6 +274,7 @@ func (ix *Index) Drop(ctx context.Context, cutoff time.Time) ([]string, error) {
 		}
 		delete(ix.shards, name)
 		delete(ix.legacy, name)
+		delete(ix.builders, name)
 		if err := os.RemoveAll(filepath.Join(ix.cfg.Dir, name)); err != nil {
 			return dropped, fmt.Errorf("drop month %s: %w", name, err)
 		}
@@ -284,6 +327,7 @@ func (ix *Index) shard(name string) (bleve.Index, error) {
 	s.SetName(name)
 	ix.mu.Lock()
 	ix.shards[name] = s
+	ix.builders[name] = ix.builder
 	ix.mu.Unlock()
 	return s, nil
 }
@@ -296,6 +340,7 @@ const tombstones = "tombstones"
 // (all when both are zero; nil when there is none), and whether every chosen month lies wholly inside the
 // range (so the date filter can be left out), and whether a chosen month is legacy.
 func (ix *Index) view(from, to time.Time) (bleve.IndexAlias, bool, bool, error) {
+	ix.waitFlight() // a search sees every Write that returned
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if ix.closed {
@@ -358,6 +403,14 @@ func (ix *Index) lookup(ctx context.Context, ids []string) (map[string]existing,
 	if len(ids) == 0 {
 		return out, nil
 	}
+	// What the batches still in flight hold is newer than what the index holds.
+	defer func() {
+		for _, id := range ids {
+			if e, ok := ix.pending[id]; ok {
+				out[id] = e
+			}
+		}
+	}()
 	ix.mu.RLock()
 	all := make([]bleve.Index, 0, len(ix.shards))
 	for _, s := range ix.shards {
@@ -399,7 +452,10 @@ func fieldTime(v any) time.Time {
 // Write upserts docs by id: a document replaces the stored one only if it is Newer
 // (so re-delivery is a no-op and an older version never overwrites a newer one);
 // Deleted documents are removed. Each new document is assigned its case
-// (cluster_id). Write returns once every batch is on disk.
+// (cluster_id). Write returns once every batch is on disk; with UnsafeBatch, as
+// soon as its batches are handed to a background writer, which builds them while
+// the caller prepares the next Write (a search, DocCount, Drop or the next
+// Write's own batches wait for it; an error fails the next Write and Close).
 func (ix *Index) Write(ctx context.Context, docs []*escucha.Document) error {
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
@@ -429,20 +485,17 @@ func (ix *Index) Write(ctx context.Context, docs []*escucha.Document) error {
 	if err != nil {
 		return err
 	}
-	batches := map[string]*bleve.Batch{}
-	batch := func(month string) (*bleve.Batch, error) {
-		if b, ok := batches[month]; ok {
-			return b, nil
+	ops := map[string]*monthOps{}
+	opsOf := func(month string) *monthOps {
+		o := ops[month]
+		if o == nil {
+			o = &monthOps{}
+			ops[month] = o
 		}
-		s, err := ix.shard(month)
-		if err != nil {
-			return nil, err
-		}
-		b := s.NewBatch()
-		batches[month] = b
-		return b, nil
+		return o
 	}
 	var indexed, deleted, stale int
+	written := make(map[string]existing, len(order))
 	for _, id := range order {
 		d := latest[id]
 		prev := old[id]
@@ -452,26 +505,20 @@ func (ix *Index) Write(ctx context.Context, docs []*escucha.Document) error {
 		}
 		month := ix.monthOf(d)
 		if prev.present && ((d.Deleted && prev.month != tombstones) || (!d.Deleted && prev.month != month)) {
-			b, err := batch(prev.month) // moved month, deleted, or a tombstone lifted
-			if err != nil {
-				return err
-			}
-			b.Delete(id)
+			o := opsOf(prev.month) // moved month, deleted, or a tombstone lifted
+			o.deletes = append(o.deletes, id)
 		}
 		if d.Deleted {
 			deleted++
 			ix.clus.forget(id)
-			b, err := batch(tombstones)
-			if err != nil {
-				return err
-			}
 			tomb := map[string]any{fVersion: float64(d.Version)}
 			if !d.Fetched.IsZero() {
 				tomb[fFetched] = d.Fetched
 			}
-			if err := b.Index(id, tomb); err != nil {
-				return fmt.Errorf("tombstone %s: %w", id, err)
-			}
+			o := opsOf(tombstones)
+			o.ids, o.recs = append(o.ids, id), append(o.recs, tomb)
+			written[id] = existing{month: tombstones, present: true,
+				doc: escucha.Document{ID: id, Version: d.Version, Fetched: d.Fetched}}
 			continue
 		}
 		doc := *d
@@ -493,35 +540,177 @@ func (ix *Index) Write(ctx context.Context, docs []*escucha.Document) error {
 			ix.log.Warn("document rejected", "id", id, "err", err)
 			continue
 		}
-		b, err := batch(month)
-		if err != nil {
-			return err
-		}
-		if err := b.Index(id, rec); err != nil {
-			return fmt.Errorf("index %s: %w", id, err)
-		}
+		o := opsOf(month)
+		o.ids, o.recs = append(o.ids, id), append(o.recs, rec)
+		written[id] = existing{month: month, present: true, doc: escucha.Document{ID: id,
+			Version: doc.Version, Fetched: doc.Fetched, ClusterID: doc.ClusterID}}
 		ix.clus.observe(&doc, sig)
 		indexed++
 	}
-	for month, b := range batches {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		s, err := ix.shard(month)
+	parts, err := ix.partition(ops, indexed+deleted)
+	if err != nil {
+		return err
+	}
+	done := func(err error) error {
 		if err != nil {
 			return err
 		}
-		failed := ix.trackPersist(b)
-		if err := s.Batch(b); err != nil {
-			failed()
-			return fmt.Errorf("write batch to %s: %w", month, err)
+		metricIndexed.WithLabelValues("indexed").Add(float64(indexed))
+		metricIndexed.WithLabelValues("deleted").Add(float64(deleted))
+		metricIndexed.WithLabelValues("stale").Add(float64(stale))
+		metricBatchSeconds.Observe(time.Since(start).Seconds())
+		ix.log.Debug("batch indexed", "indexed", indexed, "deleted", deleted, "stale", stale,
+			"took", time.Since(start))
+		return nil
+	}
+	// One Write's batches in flight at a time, in order: a later batch may
+	// replace a document of an earlier one in the same month.
+	if err := ix.waitFlight(); err != nil {
+		return err
+	}
+	if !ix.cfg.UnsafeBatch {
+		return done(ix.writeParts(ctx, parts))
+	}
+	ix.pending = written
+	flight := make(chan struct{})
+	ix.flightMu.Lock()
+	ix.flight = flight
+	ix.flightMu.Unlock()
+	go func() {
+		defer close(flight)
+		if err := done(ix.writeParts(context.WithoutCancel(ctx), parts)); err != nil {
+			ix.log.Error("bulk write failed", "err", err)
+			ix.flightMu.Lock()
+			if ix.bulkErr == nil {
+				ix.bulkErr = err
+			}
+			ix.flightMu.Unlock()
+		}
+	}()
+	return nil
+}
+
+// waitFlight waits for the batches of the last UnsafeBatch Write and returns the
+// first error any of them had.
+func (ix *Index) waitFlight() error {
+	ix.flightMu.Lock()
+	flight := ix.flight
+	ix.flightMu.Unlock()
+	if flight != nil {
+		<-flight
+	}
+	ix.flightMu.Lock()
+	defer ix.flightMu.Unlock()
+	if ix.bulkErr != nil {
+		return fmt.Errorf("an earlier bulk write: %w", ix.bulkErr)
+	}
+	return nil
+}
+
+// monthOps are one Write's changes to one month: ids to delete, records to index.
+type monthOps struct {
+	deletes []string
+	ids     []string
+	recs    []map[string]any
+}
+
+// minPart is the fewest documents worth a Bleve batch of their own.
+const minPart = 500
+
+// maxParts bounds the parts of a month per Write; 0 means GOMAXPROCS. Benchmarks
+// set it to 1 to compare with one batch per month.
+var maxParts = 0
+
+// part is one Bleve batch of a Write: some of a month's documents.
+type part struct {
+	month   string
+	shard   bleve.Index
+	builder *builder // nil: the mapping walk
+	o       monthOps
+	b       *bleve.Batch
+}
+
+// partition splits ops into Bleve batches, creating the shards they need.
+// Scorch builds a batch's segment in the goroutine that calls Batch (after
+// analysing it on its worker pool), so one batch keeps one core busy; each
+// month's documents are split into up to GOMAXPROCS parts (at least minPart
+// documents each) that writeParts writes concurrently. Parts of one month hold
+// distinct ids, so their order does not matter; scores do not depend on how a
+// month is split into segments.
+func (ix *Index) partition(ops map[string]*monthOps, n int) ([]*part, error) {
+	k := maxParts
+	if k <= 0 {
+		k = runtime.GOMAXPROCS(0)
+	}
+	size := max(minPart, (n+k-1)/k)
+	var parts []*part
+	for month, o := range ops {
+		s, err := ix.shard(month)
+		if err != nil {
+			return nil, err
+		}
+		ix.mu.RLock()
+		bld := ix.builders[month]
+		ix.mu.RUnlock()
+		p := &part{month: month, shard: s, builder: bld, o: monthOps{deletes: o.deletes}}
+		for i := 0; i < len(o.ids) || i == 0; i += size {
+			if i > 0 {
+				p = &part{month: month, shard: s, builder: bld}
+			}
+			j := min(len(o.ids), i+size)
+			p.o.ids, p.o.recs = o.ids[i:j], o.recs[i:j]
+			parts = append(parts, p)
 		}
 	}
-	metricIndexed.WithLabelValues("indexed").Add(float64(indexed))
-	metricIndexed.WithLabelValues("deleted").Add(float64(deleted))
-	metricIndexed.WithLabelValues("stale").Add(float64(stale))
-	metricBatchSeconds.Observe(time.Since(start).Seconds())
-	ix.log.Debug("batch indexed", "indexed", indexed, "deleted", deleted, "stale", stale,
-		"took", time.Since(start))
-	return nil
+	return parts, nil
+}
+
+// writeParts maps and writes the parts of partition concurrently. Every part is
+// mapped before any is written, so a mapping error writes nothing.
+func (ix *Index) writeParts(ctx context.Context, parts []*part) error {
+	each := func(f func(*part) error) error {
+		errs := make([]error, len(parts))
+		var wg sync.WaitGroup
+		for i, p := range parts {
+			wg.Go(func() { errs[i] = f(p) })
+		}
+		wg.Wait()
+		return errors.Join(errs...)
+	}
+	err := each(func(p *part) error {
+		p.b = p.shard.NewBatch()
+		for _, id := range p.o.deletes {
+			p.b.Delete(id)
+		}
+		for i, id := range p.o.ids {
+			if p.builder == nil {
+				if err := p.b.Index(id, p.o.recs[i]); err != nil {
+					return fmt.Errorf("index %s: %w", id, err)
+				}
+				continue
+			}
+			doc, err := p.builder.document(id, p.o.recs[i])
+			if err != nil {
+				return fmt.Errorf("index %s: %w", id, err)
+			}
+			if err := p.b.IndexAdvanced(doc); err != nil {
+				return fmt.Errorf("index %s: %w", id, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return each(func(p *part) error {
+		failed := ix.trackPersist(p.b)
+		if err := p.shard.Batch(p.b); err != nil {
+			failed()
+			return fmt.Errorf("write batch to %s: %w", p.month, err)
+		}
+		return nil
+	})
 }

@@ -6,8 +6,10 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -500,5 +502,79 @@ func TestEmptyIndex(t *testing.T) {
 	res := MustSearch(t, ix, escucha.SearchRequest{Query: "extorsión", Histogram: escucha.IntervalMonth})
 	if res.Total != 0 || len(res.Hits) != 0 {
 		t.Errorf("empty index answered %+v", res)
+	}
+}
+
+// TestGCPercent: Config.GCPercent holds from Open to Close, then the previous
+// target is back; a negative one is refused.
+func TestGCPercent(t *testing.T) {
+	gc := func() int { p := debug.SetGCPercent(100); debug.SetGCPercent(p); return p }
+	before := gc()
+	ix, err := Open(Config{Dir: t.TempDir(), GCPercent: before + 300}, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := gc(); got != before+300 {
+		t.Errorf("GC percent %d while open, want %d", got, before+300)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := gc(); got != before {
+		t.Errorf("GC percent %d after Close, want %d", got, before)
+	}
+	if _, err := Open(Config{Dir: t.TempDir(), GCPercent: -1}, testLogger(t)); err == nil {
+		t.Error("negative GC percent accepted")
+	}
+}
+
+// TestBulkUpserts: with UnsafeBatch a Write returns while its batches are still
+// being built; the next Write must still see them (versions, month moves,
+// deletes), with no search in between to wait for them.
+func TestBulkUpserts(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2024, 3, 30, 12, 0, 0, 0, time.UTC)
+	v := func(id string, version int64, title string, pub time.Time) *escucha.Document {
+		return &escucha.Document{ID: id, Version: version, Title: title, Published: pub, Text: "x"}
+	}
+	del := func(id string, version int64) *escucha.Document {
+		d := v(id, version, "", t0)
+		d.Deleted = true
+		return d
+	}
+	writes := [][]*escucha.Document{
+		{v("a", 2, "a2", t0), v("b", 1, "b1", t0), v("c", 1, "c1", t0)},
+		{v("a", 1, "a1", t0), v("b", 2, "b2", t0.AddDate(0, 1, 0))}, // a: older, ignored; b: moves to April
+		{v("b", 3, "b3", t0.AddDate(0, 2, 0)), del("c", 2)},         // b: moves again; c: deleted
+		{v("c", 1, "c1 tardía", t0), v("a", 3, "a3", t0)},           // c: stays deleted
+	}
+	for _, unsafe := range []bool{true, false} {
+		t.Run(fmt.Sprintf("unsafe=%v", unsafe), func(t *testing.T) {
+			dir := t.TempDir()
+			ix, err := Open(Config{Dir: dir, UnsafeBatch: unsafe}, testLogger(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range writes {
+				if err := ix.Write(ctx, w); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := ix.Close(); err != nil {
+				t.Fatal(err)
+			}
+			again := MustOpen(t, dir)
+			if n, err := again.DocCount(); err != nil || n != 2 {
+				t.Errorf("doc count %d (%v), want 2", n, err)
+			}
+			for id, want := range map[string]string{"a": "a3", "b": "b3"} {
+				if d, err := again.Get(ctx, id); err != nil || d.Title != want {
+					t.Errorf("%s: %+v (%v), want title %s", id, d, err, want)
+				}
+			}
+			if _, err := again.Get(ctx, "c"); escucha.ErrorKind(err) != escucha.ENotFound {
+				t.Errorf("deleted c came back: %v", err)
+			}
+		})
 	}
 }

@@ -1,12 +1,17 @@
 package index
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/mapping"
+	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/infosegura/escucha"
 )
@@ -94,7 +99,11 @@ func newMapping() mapping.IndexMapping {
 		return f
 	}
 	dm.AddFieldMappingsAt(fPublished, date(true, true))
-	dm.AddFieldMappingsAt(fFetched, date(true, false))
+	// Format 4: fetched is stored (the upsert reads it) but not indexed: no query
+	// reads its 16 precision terms.
+	fetched := date(true, false)
+	fetched.Index = false
+	dm.AddFieldMappingsAt(fFetched, fetched)
 	num := func(store, dv bool) *mapping.FieldMapping {
 		f := bleve.NewNumericFieldMapping()
 		f.Store, f.DocValues, f.IncludeInAll = store, dv, false
@@ -106,6 +115,9 @@ func newMapping() mapping.IndexMapping {
 	geo := bleve.NewGeoPointFieldMapping()
 	geo.IncludeInAll = false
 	dm.AddFieldMappingsAt(fGeo, geo)
+	// Format 4: the point's lat and lon are not walked as dynamic numbers (not
+	// indexed nor stored, but built for every document).
+	dm.Properties[fGeo].Dynamic = false
 
 	im := bleve.NewIndexMapping()
 	im.DefaultMapping = dm
@@ -208,4 +220,217 @@ func weekStart(t time.Time) time.Time {
 	wd := (int(t.Weekday()) + 6) % 7
 	y, m, d := t.Date()
 	return time.Date(y, m, d-wd, 0, 0, 0, 0, t.Location())
+}
+
+// builder turns a record into a Bleve document without Bleve's mapping walk: a
+// type switch instead of reflection, and text fields (textField) that analyse
+// with termStream and build their term frequencies in a few allocations. One per
+// shard mapping it can serve (static, flat, no _all, analyzers termStream can
+// run: formats 2 to 4). TestBuilderMatchesMapping holds its output to
+// MapDocument's, field by field, after analysis. The one difference, in format
+// 2 and 3 shards: the walk also adds geo.lat and geo.lon, dynamic numbers neither
+// indexed nor stored (nothing reads them); the builder does not.
+type builder struct {
+	specs map[string]fieldSpec
+}
+
+type fieldSpec struct {
+	typ  string // text, number, datetime, geopoint
+	opts index.FieldIndexingOptions
+	an   *termStream // text only
+}
+
+func newBuilder(m mapping.IndexMapping) (*builder, error) {
+	im, ok := m.(*mapping.IndexMappingImpl)
+	if !ok {
+		return nil, fmt.Errorf("mapping %T: not an index mapping", m)
+	}
+	root := im.DefaultMapping
+	if len(im.TypeMapping) > 0 || root == nil || !root.Enabled || root.Dynamic {
+		return nil, errors.New("not one static document mapping")
+	}
+	if all, ok := root.Properties["_all"]; !ok || all.Enabled {
+		return nil, errors.New("composite _all field")
+	}
+	b := &builder{specs: map[string]fieldSpec{}}
+	for name, dm := range root.Properties {
+		if !dm.Enabled {
+			continue
+		}
+		if len(dm.Fields) != 1 || len(dm.Properties) > 0 {
+			return nil, fmt.Errorf("field %s: %d mappings, %d properties", name, len(dm.Fields), len(dm.Properties))
+		}
+		fm := dm.Fields[0]
+		if fm.Name != "" && fm.Name != name {
+			return nil, fmt.Errorf("field %s: renamed %s", name, fm.Name)
+		}
+		spec := fieldSpec{typ: fm.Type, opts: fm.Options()}
+		if fm.Type == "text" {
+			a := im.AnalyzerNamed(fm.Analyzer)
+			if a == nil {
+				return nil, fmt.Errorf("field %s: no analyzer %s", name, fm.Analyzer)
+			}
+			if spec.an = streamOf(a); spec.an == nil {
+				return nil, fmt.Errorf("field %s: analyzer %s cannot be streamed", name, fm.Analyzer)
+			}
+		}
+		b.specs[name] = spec
+	}
+	return b, nil
+}
+
+// document is what MapDocument makes of rec.
+func (b *builder) document(id string, rec map[string]any) (*document.Document, error) {
+	doc := document.NewDocument(id)
+	doc.Fields = make([]document.Field, 0, len(rec)+2)
+	for name, v := range rec {
+		spec, ok := b.specs[name]
+		if !ok {
+			continue // as the static walk: a shard of an older format lacks the field
+		}
+		switch v := v.(type) {
+		case string:
+			if spec.typ != "text" {
+				return nil, fmt.Errorf("field %s: string for a %s field", name, spec.typ)
+			}
+			doc.AddField(newTextField(name, nil, v, spec))
+		case []string:
+			if spec.typ != "text" {
+				return nil, fmt.Errorf("field %s: strings for a %s field", name, spec.typ)
+			}
+			for i, s := range v {
+				doc.AddField(newTextField(name, []uint64{uint64(i)}, s, spec))
+			}
+		case float64:
+			if spec.typ != "number" {
+				return nil, fmt.Errorf("field %s: number for a %s field", name, spec.typ)
+			}
+			doc.AddField(document.NewNumericFieldWithIndexingOptions(name, nil, v, spec.opts))
+		case time.Time:
+			if spec.typ != "datetime" {
+				return nil, fmt.Errorf("field %s: time for a %s field", name, spec.typ)
+			}
+			f, err := document.NewDateTimeFieldWithIndexingOptions(name, nil, v, time.RFC3339, spec.opts)
+			if err != nil {
+				return nil, fmt.Errorf("field %s: %w", name, err)
+			}
+			doc.AddField(f)
+		case map[string]any:
+			lat, ok1 := v["lat"].(float64)
+			lon, ok2 := v["lon"].(float64)
+			if spec.typ != "geopoint" || !ok1 || !ok2 {
+				return nil, fmt.Errorf("field %s: %v for a %s field", name, v, spec.typ)
+			}
+			doc.AddField(document.NewGeoPointFieldWithIndexingOptions(name, nil, lon, lat, spec.opts))
+		default:
+			return nil, fmt.Errorf("field %s: unexpected %T", name, v)
+		}
+	}
+	doc.SetIndexed()
+	return doc, nil
+}
+
+// textField is Bleve's TextField analysed with a termStream.
+type textField struct {
+	name   string
+	pos    []uint64
+	value  []byte
+	spec   fieldSpec
+	length int
+	freqs  index.TokenFrequencies
+}
+
+func newTextField(name string, pos []uint64, value string, spec fieldSpec) *textField {
+	return &textField{name: name, pos: pos, value: []byte(value), spec: spec}
+}
+
+func (f *textField) Name() string                                     { return f.name }
+func (f *textField) ArrayPositions() []uint64                         { return f.pos }
+func (f *textField) Options() index.FieldIndexingOptions              { return f.spec.opts }
+func (f *textField) Value() []byte                                    { return f.value }
+func (f *textField) NumPlainTextBytes() uint64                        { return uint64(len(f.value)) }
+func (f *textField) EncodedFieldType() byte                           { return 't' } // as TextField
+func (f *textField) AnalyzedLength() int                              { return f.length }
+func (f *textField) AnalyzedTokenFrequencies() index.TokenFrequencies { return f.freqs }
+
+// Size estimates the memory held (Bleve uses it for statistics only): summing
+// every token's size, as TextField does, was 4 % of indexing CPU.
+func (f *textField) Size() int {
+	return 128 + len(f.name) + 2*len(f.value) + 96*f.length
+}
+
+// occurrence is one token of a field.
+type occurrence struct {
+	term            []byte
+	start, end, pos int
+}
+
+// Analyze computes what TextField.Analyze does (analysis.TokenFrequency of the
+// analyzer's tokens) with one allocation per kind of thing instead of several
+// per term: the map keys are slices of one string, the TokenFreqs, locations and
+// location pointers come from one array each.
+func (f *textField) Analyze() {
+	input := f.value
+	if f.spec.opts.IsStored() { // analysis lowercases in place
+		input = bytes.Clone(f.value)
+	}
+	var occs []occurrence
+	if f.spec.an.words {
+		occs = make([]occurrence, 0, len(input)/8+1)
+	} else {
+		occs = make([]occurrence, 0, 1)
+	}
+	total := 0
+	f.spec.an.each(input, func(term []byte, start, end, pos int) {
+		occs = append(occs, occurrence{term, start, end, pos})
+		total += len(term)
+	})
+	f.length = len(occs)
+	buf := make([]byte, 0, total)
+	for _, o := range occs {
+		buf = append(buf, o.term...)
+	}
+	all := string(buf)
+	freqs := make(index.TokenFrequencies, len(occs))
+	tfs := make([]index.TokenFreq, 0, len(occs)) // never reallocated: pointers into it stay valid
+	counts := make([]int, 0, len(occs))
+	slot := make([]int, len(occs))
+	at := 0
+	for i, o := range occs {
+		k := all[at : at+len(o.term)]
+		at += len(o.term)
+		tf, ok := freqs[k]
+		if !ok {
+			tfs = append(tfs, index.TokenFreq{Term: o.term})
+			tf = &tfs[len(tfs)-1]
+			tf.SetFrequency(len(tfs) - 1) // its slot, until the real count is known
+			counts = append(counts, 0)
+			freqs[k] = tf
+		}
+		slot[i] = tf.Frequency()
+		counts[slot[i]]++
+	}
+	countFreq := !f.spec.opts.SkipFreqNorm()
+	if f.spec.opts.IncludeTermVectors() {
+		locs := make([]index.TokenLocation, len(occs))
+		ptrs := make([]*index.TokenLocation, len(occs))
+		off := 0
+		for j := range tfs {
+			tfs[j].Locations = ptrs[off : off : off+counts[j]]
+			off += counts[j]
+		}
+		for i, o := range occs {
+			locs[i] = index.TokenLocation{ArrayPositions: f.pos, Start: o.start, End: o.end, Position: o.pos}
+			tf := &tfs[slot[i]]
+			tf.Locations = append(tf.Locations, &locs[i])
+		}
+	}
+	for j := range tfs {
+		if countFreq {
+			tfs[j].SetFrequency(counts[j])
+		} else {
+			tfs[j].SetFrequency(0)
+		}
+	}
+	f.freqs = freqs
 }

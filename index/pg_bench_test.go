@@ -41,6 +41,8 @@ import (
 //   - ESCUCHA_BENCH_MODES: which index loads to time, default "bulk,durable"; the
 //     queries run on the last one built.
 //   - ESCUCHA_BENCH_NOCLUSTER=1: ClusterWindow -1 (no case clustering at index time).
+//   - ESCUCHA_BENCH_GCPERCENT: Config.GCPercent of the bulk load, default 400 (as
+//     reindex should run); -1 leaves the collector as GOGC set it.
 
 // bigFiller are more sentences of our own, with slots, so the generated text has a
 // vocabulary closer to news than the ten sentences of benchFiller repeated.
@@ -393,6 +395,9 @@ func BenchmarkVsPostgres(b *testing.B) {
 				shards := filepath.Join(dir, "index-"+mode)
 				os.RemoveAll(shards)
 				cfg := Config{Dir: shards, UnsafeBatch: mode == "bulk"}
+				if mode == "bulk" {
+					cfg.GCPercent = benchGCPercent(b)
+				}
 				clustering := "on"
 				if os.Getenv("ESCUCHA_BENCH_NOCLUSTER") == "1" {
 					cfg.ClusterWindow, clustering = -1, "off"
@@ -423,8 +428,8 @@ func BenchmarkVsPostgres(b *testing.B) {
 				if pgRate > 0 {
 					b.ReportMetric(rate/pgRate, "vs-pg")
 				}
-				b.Logf("bleve %s: %d docs in %s (%.0f docs/s, batch %d, clustering %s); %s on disk; load %s",
-					mode, n, took.Round(time.Millisecond), rate, batch, clustering, duSize(shards), loadAvg())
+				b.Logf("bleve %s: %d docs in %s (%.0f docs/s, batch %d, clustering %s, GC percent %d); %s on disk; load %s",
+					mode, n, took.Round(time.Millisecond), rate, batch, clustering, cfg.GCPercent, duSize(shards), loadAvg())
 				built, err := Open(Config{Dir: shards}, testLogger(b))
 				if err != nil {
 					b.Fatal(err)

@@ -73,16 +73,25 @@ func decode(b []byte, i int) (rune, int) {
 
 func (wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
 	toks := make([]analysis.Token, 0, len(input)/6+1)
-	pos := 1
-	emit := func(start, end int, numeric bool) {
+	scanWords(input, func(start, end, pos int, numeric bool) {
 		typ := analysis.AlphaNumeric
 		if numeric {
 			typ = analysis.Numeric
 		}
 		toks = append(toks, analysis.Token{Term: input[start:end:end], Start: start, End: end,
 			Position: pos, Type: typ})
-		pos++
+	})
+	out := make(analysis.TokenStream, len(toks))
+	for j := range toks {
+		out[j] = &toks[j]
 	}
+	return out
+}
+
+// scanWords calls emit with each word of input, as Tokenize returns them: byte
+// offsets, the position (from 1) and whether the word is all digits.
+func scanWords(input []byte, emit func(start, end, pos int, numeric bool)) {
+	pos := 1
 	for i := 0; i < len(input); {
 		r, n := decode(input, i)
 		c := classify(r)
@@ -93,7 +102,8 @@ func (wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
 				continue
 			}
 		case cSolo:
-			emit(i, i+n, false)
+			emit(i, i+n, pos, false)
+			pos++
 			i += n
 			continue
 		}
@@ -124,13 +134,9 @@ func (wordTokenizer) Tokenize(input []byte) analysis.TokenStream {
 			}
 			break
 		}
-		emit(start, i, numeric)
+		emit(start, i, pos, numeric)
+		pos++
 	}
-	out := make(analysis.TokenStream, len(toks))
-	for j := range toks {
-		out[j] = &toks[j]
-	}
-	return out
 }
 
 // lightStem is Bleve's Spanish light stemmer (stemmer_es_light) without its two

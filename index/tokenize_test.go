@@ -129,3 +129,42 @@ func BenchmarkAnalyze(b *testing.B) {
 		})
 	}
 }
+
+// TestTermStreamMatchesAnalyzer: the token-by-token run of each analyzer the
+// builder streams gives exactly the tokens of its Analyze (terms, offsets,
+// positions), on the tokenizer's edge cases and generated news.
+func TestTermStreamMatchesAnalyzer(t *testing.T) {
+	texts := append([]string(nil), tokenizerTexts...)
+	texts = append(texts, "ȺȾ mayúsculas ΣΟΦΟΣ ΟΔΟΣ İSTANBUL FEMINICIDIO Feminicidios LUCES luces PECES",
+		"EXTORSIÓN extorsiones Asesinadas asesinadas los las de que DE LOS Que", "a", "Ǆ ǅ ǆ")
+	for i := 0; i < 200; i++ {
+		d := genLongDoc(i, 200)
+		texts = append(texts, d.Title, d.Text)
+	}
+	cache := registry.NewCache()
+	for _, name := range []string{analyzerText, analyzerTerms, analyzerKeywordFold, "keyword"} {
+		t.Run(name, func(t *testing.T) {
+			a, err := cache.AnalyzerNamed(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := streamOf(a)
+			if s == nil {
+				t.Fatalf("%s cannot be streamed", name)
+			}
+			for _, text := range texts {
+				var got []string
+				s.each([]byte(text), func(term []byte, start, end, pos int) {
+					got = append(got, fmt.Sprintf("%s@%d-%d#%d", term, start, end, pos))
+				})
+				var want []string
+				for _, tok := range a.Analyze([]byte(text)) {
+					want = append(want, fmt.Sprintf("%s@%d-%d#%d", tok.Term, tok.Start, tok.End, tok.Position))
+				}
+				if strings.Join(got, " ") != strings.Join(want, " ") {
+					t.Errorf("%q:\n stream  %v\n analyze %v", text, got, want)
+				}
+			}
+		})
+	}
+}

@@ -60,8 +60,9 @@ func (c *reindexCmd) Run(ctx context.Context) error {
 		return err
 	}
 	// A rebuild into a scratch directory that is swapped in only after Close (which
-	// waits until every batch is on disk) need not wait for each batch's fsync.
-	ix, err := index.Open(index.Config{Dir: tmp, UnsafeBatch: true}, c.env.Logger)
+	// waits until every batch is on disk) need not wait for each batch's fsync; a
+	// reindex process does nothing else, so it may trade memory for GC time.
+	ix, err := index.Open(index.Config{Dir: tmp, UnsafeBatch: true, GCPercent: 400}, c.env.Logger)
 	if err != nil {
 		return err
 	}
