@@ -298,3 +298,95 @@ func TestScopeValidate(t *testing.T) {
 		})
 	}
 }
+
+// TestLongArticleContext (taxonomy 2026.11-8): classes of errors found in the sixth
+// author's long articles, in our own sentences. A count of crimes ("23
+// feminicidios") is a statistic; a killing threatened is no killing; a match
+// report's "robo" is no robbery; the perpetrator leaving the scene is no
+// displacement; the scammer who "desaparece" is no disappearance; a unit's name
+// is no cyber-crime; women held by a trafficking ring are the trafficking story; a
+// help line frames violence against women only in a piece about it; a protest's
+// demand about the Isabel-Claudina alert is policy; "No. No fue por celos" negates
+// (a cue across a full stop is not a double negation). Also the recall cases
+// (forced prostitution, a ransom paid, "no se sabe nada desde", a bank link).
+func TestLongArticleContext(t *testing.T) {
+	paras := func(ps ...string) string { return strings.Join(ps, "\n\n") }
+	derechos := []string{escucha.FrameDerechos}
+	attempt := paras(
+		"Una mujer de 28 años permanece internada en el hospital de Jutiapa después de que su expareja la atacara con un cuchillo la noche del sábado. La Fiscalía investiga el hecho como tentativa de femicidio.",
+		"Según vecinos, el hombre llegó a la vivienda, discutió con ella y la hirió en el abdomen y los brazos. Después huyó hacia una finca cercana.",
+		"Agentes de la PNC lo capturaron el domingo por la mañana. Tenía una orden de alejamiento desde marzo.",
+		"En el país, el Ministerio Público contabiliza este año 23 feminicidios y 40 tentativas. Las organizaciones recordaron la línea 1572.")
+	runScopeCases(t, []scopeCase{
+		{name: "count-of-femicides-in-attempt-story", title: "Hieren a mujer en Jutiapa; investigan tentativa de femicidio",
+			text: attempt, want: []string{"violencia_contra_mujer"}, absent: []string{"femicidio", "homicidio"},
+			kind: map[string]string{"femicidio": KindStatistic}},
+		{name: "killing-threatened", title: "Suspenden ruta de buses en Villa Nueva",
+			text: "Los mareros cobran la renta a los pilotos de la ruta. Dejaron una nota en la garita: si no pagan, empiezan a matar a los pilotos. La ruta no circula desde el lunes.",
+			want: []string{"extorsion", "crimen_organizado"}, absent: []string{"homicidio"}},
+		{name: "baseball-robo", title: "Toros asaltan el liderato con un robo del home",
+			text:   "Los Toros ganaron 3-2 con un robo del home en el noveno. El pitcheo dominó todo el juego y el dugout celebró. \"Eso fue un robo\", dijo el mánager rival.",
+			absent: []string{"robo"}},
+		{name: "football-es-un-robo", title: "Deportivo Mixco pierde en el último minuto",
+			text:   "El equipo cayó 1-2 con un gol en el minuto 93. Fue un robo a plena luz del día, dijo el presidente del club. La afición despidió al árbitro con silbidos.",
+			absent: []string{"robo"}},
+		{name: "accident-injured-women", title: "Accidente de bus deja tres muertos en Sonsonate",
+			text:   "Tres personas fallecidas y 15 lesionadas, entre ellas ocho mujeres, dejó el accidente de un bus que cayó a un barranco. Los heridos fueron llevados al hospital regional.",
+			absent: []string{"violencia_contra_mujer", "homicidio"}},
+		{name: "perpetrator-leaves", title: "Hombre mata a su esposa en Zacapa",
+			text: "Una mujer de 50 años murió a golpes en su vivienda. El presunto responsable, su esposo, abandonó la casa antes de que llegara la policía. Los vecinos dijeron que la amenazaba.",
+			want: []string{"homicidio", "violencia_intrafamiliar"}, absent: []string{"desplazamiento_forzado"}},
+		{name: "scammer-disappears", title: "Alertan por ventas falsas en redes sociales",
+			text: "El supuesto vendedor ofrece motos baratas por Facebook, pide un anticipo y desaparece. La Fiscalía pide denunciar estas estafas.",
+			want: []string{"ciberdelito"}, absent: []string{"desaparicion"}},
+		{name: "cyber-unit-name", title: "Capturan a hombre por abuso sexual de su sobrina",
+			text: "La Policía capturó a un hombre acusado de violar a su sobrina de 13 años. Los teléfonos decomisados serán analizados por la Unidad de Delitos Informáticos.",
+			want: []string{"violencia_sexual"}, absent: []string{"ciberdelito"}},
+		{name: "no-full-stop-no", title: "Asesinan a mujer en Jutiapa",
+			text: "Una mujer de 33 años fue asesinada por su esposo en Jutiapa. ¿Celos? No. No fue por celos, fue un femicidio, dijo su hermana.",
+			want: []string{"femicidio", "violencia_intrafamiliar"}, framing: &derechos},
+		{name: "to-be-established", title: "Hallan cuerpo de mujer en cañaveral de Escuintla",
+			text: "El cuerpo de una mujer con señales de violencia fue hallado en una finca. El MP lo investiga como muerte violenta de mujer. En la morgue se establecerá la causa de la muerte y si sufrió agresión sexual.",
+			want: []string{"femicidio"}, absent: []string{"violencia_sexual"}},
+		{name: "forced-prostitution", title: "Rescatan a seis mujeres en bar de Petén",
+			text: "Las mujeres fueron captadas con ofertas de trabajo falsas y obligadas a ejercer la prostitución para pagar una deuda. La Fiscalía contra la Trata capturó al dueño.",
+			want: []string{"trata_personas", "violencia_sexual"}},
+		{name: "ransom-and-missing", title: "Familias pagan rescate por migrantes secuestrados",
+			text: "Tres familias de San Marcos vendieron sus terrenos para pagar el rescate de sus hijos, secuestrados en la frontera. De uno de ellos no se sabe nada desde el 2 de mayo.",
+			want: []string{"extorsion", "desaparicion"}},
+		{name: "bank-link", title: "",
+			text: "Ojo: me llegó un SMS que dice que mi tarjeta del banco está bloqueada y que entre a un link para activarla. No caigan.",
+			want: []string{"ciberdelito"}},
+		{name: "killed-by-partner", title: "Luto en Mixco",
+			text: "Rosa, de 30 años, fue asesinada por su pareja frente a sus hijos en Mixco. Nadie dice nada.", want: []string{"homicidio", "violencia_intrafamiliar"}},
+		{name: "told-her-grandmother", title: "Condenan a maestro por abusar de alumnas",
+			text: "El tribunal condenó a 20 años a un maestro por agresiones sexuales contra alumnas. Los abusos se conocieron cuando una niña se lo contó a su abuela.",
+			want: []string{"violencia_sexual"}, absent: []string{"violencia_intrafamiliar"}},
+		{name: "coworker-not-partner", title: "Matan a mototaxista en Escuintla",
+			text: "Un mototaxista de 24 años fue asesinado a balazos. Un compañero de la víctima dijo que había sido amenazado por no pagar la extorsión.",
+			want: []string{"homicidio", "extorsion"}, absent: []string{"violencia_intrafamiliar"}},
+		{name: "alert-as-demand", title: "Marchan por el 25N en Quetzaltenango",
+			text:   "Cientos de mujeres marcharon por el centro de la ciudad. Exigieron que la Alerta Isabel-Claudina funcione también los domingos y que las alertas Alba-Keneth se activen sin demora.",
+			absent: []string{"desaparicion"}},
+		{name: "alert-activated", title: "Activan Alerta Isabel-Claudina por joven de Sololá",
+			text: "La PNC activó la Alerta Isabel-Claudina por una joven de 19 años que no regresó a su casa.", want: []string{"desaparicion"}},
+		{name: "left-home-for-ex-partner", title: "Asesinan a mujer en Limón",
+			text: "Una mujer de 30 años fue asesinada por su expareja. Un juzgado había ordenado a su expareja abandonar la vivienda tras las amenazas.",
+			want: []string{"homicidio", "violencia_intrafamiliar"}, absent: []string{"desplazamiento_forzado"}},
+		{name: "trafficked-women-held", title: "Desarticulan red de trata en Chiquimula",
+			text: "La Fiscalía contra la Trata de Personas rescató a cinco mujeres en un bar. Estaban encerradas en cuartos sin ventanas y eran amenazadas si intentaban salir.",
+			want: []string{"trata_personas"}, absent: []string{"violencia_contra_mujer"}},
+		{name: "help-line-child-abuse", title: "Condenan a maestro por abusos contra alumnos",
+			text: "Un tribunal condenó a 18 años a un maestro que abusó sexualmente de cuatro alumnos de primaria. La Fiscalía recordó que los abusos pueden denunciarse a la línea 911.",
+			want: []string{"violencia_sexual"}, framing: &[]string{}},
+		{name: "help-line-partner-violence", title: "Capturan a hombre que golpeó a su esposa",
+			text: "La PNC capturó a un hombre que golpeó a su esposa en Cobán. Las mujeres que viven violencia pueden llamar a la línea 1572.",
+			want: []string{"violencia_contra_mujer"}, framing: &derechos},
+		{name: "help-line-missing-woman", title: "Buscan a joven desaparecida en Cobán",
+			text: "Una joven de 18 años no regresó a su casa el viernes y se activó la Alerta Isabel-Claudina. Quienes tengan información sobre mujeres desaparecidas pueden llamar al 1572.",
+			want: []string{"desaparicion"}, absent: []string{"violencia_contra_mujer"}, framing: &[]string{}},
+		{name: "prisoner-transfer", title: "Suspenden juicio por femicidio en Huehuetenango",
+			text: "La audiencia se suspendió por falta de traslado del reo desde la cárcel. La familia de la víctima, asesinada en 2024, espera justicia por el femicidio.",
+			want: []string{"femicidio"}, absent: []string{"crimen_organizado"}},
+	})
+}

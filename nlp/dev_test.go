@@ -115,6 +115,7 @@ var (
 	flagParts = flag.Bool("parts", false, "print macro-F1 and femicidio F1 per author's parts, rules alone, shipped model and 5-fold cross-validated model")
 	flagGold  = flag.String("gold", devDir, "gold file or directory for -parts")
 	flagTax   = flag.String("tax", "", "taxonomy file for -parts (default: the embedded one)")
+	flagCVOut = flag.String("cvout", "", "with -parts: write the 5-fold CV model's errors, one document a line, to this file")
 )
 
 // partRanges are the dev set's authors (docs/labelling.md): id ranges by part file.
@@ -127,6 +128,7 @@ var partRanges = []struct {
 	{"parts 26-28 (third author)", 26, 28},
 	{"parts 29-30 (fourth, long)", 29, 30},
 	{"parts 31-32 (fifth)", 31, 32},
+	{"parts 33-34 (sixth, long)", 33, 34},
 }
 
 // crossValidate trains a model on four fifths of docs (by id hash) and predicts
@@ -217,6 +219,19 @@ func TestPartsReport(t *testing.T) {
 			row += fmt.Sprintf(" | %.3f fem %.3f err %3d fr %.3f", r.MacroF1(), r.Categories[escucha.CatFemicidio].F1(), len(r.Errors), macro(fr))
 		}
 		fmt.Println(row)
+	}
+	if *flagCVOut != "" && pcv != nil {
+		var ps []*escucha.Document
+		for _, g := range all {
+			ps = append(ps, pcv[g.ID])
+		}
+		var sb strings.Builder
+		for _, e := range Evaluate(all, ps).Errors {
+			fmt.Fprintf(&sb, "%s missing=%v extra=%v\n", e.ID, e.Missing, e.Extra)
+		}
+		if err := os.WriteFile(*flagCVOut, []byte(sb.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	fmt.Println("                                docs | rules alone                       | shipped model                     | 5-fold CV model")
 	for _, pr := range partRanges {

@@ -1,10 +1,14 @@
 package nlp
 
 import (
+	"slices"
 	"sync"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/infosegura/escucha"
+	"github.com/infosegura/escucha/nlp/textfold"
 )
 
 var (
@@ -65,4 +69,73 @@ func FuzzParseTaxonomy(f *testing.F) {
 			t.Fatal("nil taxonomy without error")
 		}
 	})
+}
+
+// tokenizeRef is the byte-by-byte tokenizer tokenizeInto replaced (one rune at
+// a time, the same classes): the reference its fast paths must equal.
+func tokenizeRef(s string) ([]token, []int) {
+	var toks []token
+	var marks []int
+	start := -1
+	for i := 0; i < len(s); {
+		c := s[i]
+		word, n := false, 1
+		if c < utf8.RuneSelf {
+			word = c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+		} else {
+			r, sz := utf8.DecodeRuneInString(s[i:])
+			n = sz
+			word = unicode.IsLetter(r) || unicode.IsDigit(r)
+		}
+		if word {
+			if start < 0 {
+				start = i
+			}
+		} else {
+			if start >= 0 {
+				toks = append(toks, token{s: s[start:i], start: start, end: i})
+				start = -1
+			}
+			if sentenceByte[c] {
+				marks = append(marks, i)
+			}
+		}
+		i += n
+	}
+	if start >= 0 {
+		toks = append(toks, token{s: s[start:], start: start, end: len(s)})
+	}
+	return toks, marks
+}
+
+func checkTokenize(t *testing.T, s string) {
+	t.Helper()
+	toks, marks := tokenizeInto(s, nil, nil)
+	wantT, wantM := tokenizeRef(s)
+	if !slices.Equal(toks, wantT) || !slices.Equal(marks, wantM) {
+		t.Fatalf("tokenizeInto(%q) = %v %v, want %v %v", s, toks, marks, wantT, wantM)
+	}
+}
+
+// FuzzTokenize compares tokenizeInto (eight bytes at a time within ASCII words)
+// with the rune-by-rune reference, on raw and on folded input.
+func FuzzTokenize(f *testing.F) {
+	for _, s := range []string{
+		"", "a", "abcdefgh", "abcdefghi 12345678", "zona 18, km. 17.5… ¿qué?", "AbCdEfGhIjK`{/:@[",
+		"niño ñandú straße 1a2b3c4d5e6f7g8h9", "\xff\xfeabc\x80defghijkl", "x\u2026y…z\n\nw",
+		"aaaaaaa\u00e9bbbbbbbbb", "0123456789/:;<=>?@`az{", "日本語テキスト混在abc",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		checkTokenize(t, s)
+		checkTokenize(t, textfold.Fold(s).Text)
+	})
+}
+
+// TestTokenizeDev compares tokenizeInto with the reference over the dev set.
+func TestTokenizeDev(t *testing.T) {
+	for _, d := range loadDev(t) {
+		checkTokenize(t, textfold.Fold(d.Body()).Text)
+	}
 }

@@ -1,6 +1,10 @@
 package nlp
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/infosegura/escucha/nlp/textfold"
+)
 
 // BenchmarkParts times each step of the classification over the dev set (prepare,
 // language, pattern scan, rule analysis, model features by name and by the
@@ -25,6 +29,11 @@ func BenchmarkParts(b *testing.B) {
 		})
 	}
 	run("prepare", func(i int) { prepare(docs[i].Body(), len(docs[i].Title)) })
+	var fold *textfold.Folded
+	run("fold", func(i int) { fold = textfold.FoldInto(fold, docs[i].Body()) })
+	var toks []token
+	var marks []int
+	run("tokenize", func(i int) { toks, marks = tokenizeInto(ts[i].fold.Text, toks, marks) })
 	run("lang", func(i int) { detectLang(ts[i].body, ts[i].toks, nil) })
 	run("scan", func(i int) { e.c.m.scan(ts[i].toks, nil) })
 	run("analyse", func(i int) { e.c.analyse(ts[i], "es") })

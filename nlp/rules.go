@@ -954,11 +954,23 @@ func (c *compiled) inScope(a *analysis, h hit, set idset, window int) bool {
 	return false
 }
 
-// doubleNegation reports a negation cue directly next to another one.
+// doubleNegation reports a negation cue directly next to another one, with no
+// punctuation between them ("No. No fue por celos" is one negation, twice).
 func (c *compiled) doubleNegation(a *analysis, s int, o hit) bool {
+	ft := a.t.fold.Text
 	for _, p := range a.hits[a.sentLo[s]:a.sentHi[s]] {
-		if p != o && c.negation.has(p.pat) && (p.first == o.last || p.last == o.first) {
-			return true
+		if p == o || !c.negation.has(p.pat) {
+			continue
+		}
+		switch {
+		case p.first == o.last:
+			if !strings.ContainsAny(ft[a.t.toks[o.last-1].end:a.t.toks[p.first].start], ".,;:!?") {
+				return true
+			}
+		case p.last == o.first:
+			if !strings.ContainsAny(ft[a.t.toks[p.last-1].end:a.t.toks[o.first].start], ".,;:!?") {
+				return true
+			}
 		}
 	}
 	return false

@@ -1,6 +1,8 @@
 package nlp
 
 import (
+	"math/bits"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -61,10 +63,17 @@ func prepare(body string, titleLen int) *text { return prepareInto(body, titleLe
 // table of fold (pooled, may be nil).
 func prepareInto(body string, titleLen int, toks []token, fold *textfold.Folded) *text {
 	t := &text{body: body, fold: textfold.FoldInto(fold, body), titleN: titleLen}
-	t.toks = tokenizeInto(t.fold.Text, toks)
-	t.sents = splitSentences(body, t.fold, t.toks, titleLen)
+	mp := marksPool.Get().(*[]int)
+	t.toks, *mp = tokenizeInto(t.fold.Text, toks, (*mp)[:0])
+	t.sents = splitSentences(body, t.fold, t.toks, titleLen, *mp)
+	if cap(*mp) <= 1<<12 { // do not keep a giant document's table
+		marksPool.Put(mp)
+	}
 	return t
 }
+
+// marksPool recycles the tables of sentence marks tokenizeInto fills.
+var marksPool = sync.Pool{New: func() any { return new([]int) }}
 
 // foldPool recycles folded texts' offset tables between documents, as tokPool.
 var foldPool sync.Pool
@@ -102,39 +111,91 @@ func putToks(toks []token) {
 
 // tokenize splits folded text into words: runs of ASCII letters and digits plus any
 // non-ASCII letter that survived folding. Offsets are into the folded text.
-func tokenize(s string) []token { return tokenizeInto(s, nil) }
+func tokenize(s string) []token {
+	toks, _ := tokenizeInto(s, nil, nil)
+	return toks
+}
 
-func tokenizeInto(s string, toks []token) []token {
+// tokenizeInto is tokenize appending to toks[:0]; on the way it appends to
+// marks[:0] the offsets of the bytes between words that may end a sentence
+// (sentenceByte), so that splitSentences reads those instead of every byte.
+func tokenizeInto(s string, toks []token, marks []int) ([]token, []int) {
 	if toks == nil {
 		toks = make([]token, 0, len(s)/5+1)
 	}
-	toks = toks[:0]
-	start := -1
+	toks, marks = toks[:0], marks[:0]
 	for i := 0; i < len(s); {
 		c := s[i]
-		word := false
-		n := 1
-		if c < utf8.RuneSelf {
-			word = isWordByte(c)
-		} else {
-			r, sz := utf8.DecodeRuneInString(s[i:])
-			n = sz
-			word = unicode.IsLetter(r) || unicode.IsDigit(r)
-		}
-		if word {
-			if start < 0 {
-				start = i
+		if !wordByte[c] {
+			if c < utf8.RuneSelf {
+				if sentenceByte[c] {
+					marks = append(marks, i)
+				}
+				i++
+				continue
 			}
-		} else if start >= 0 {
-			toks = append(toks, token{s: s[start:i], start: start, end: i})
-			start = -1
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				if sentenceByte[c] {
+					marks = append(marks, i)
+				}
+				i += n
+				continue
+			}
 		}
-		i += n
+		// a word starts at i: its ASCII bytes eight at a time (one load,
+		// nonWordBytes), joined by any non-ASCII letter
+		start := i
+		for {
+			for i+8 <= len(s) {
+				w := s[i : i+8]
+				x := uint64(w[7])<<56 | uint64(w[6])<<48 | uint64(w[5])<<40 | uint64(w[4])<<32 |
+					uint64(w[3])<<24 | uint64(w[2])<<16 | uint64(w[1])<<8 | uint64(w[0])
+				if other := nonWordBytes(x); other != 0 {
+					i += bits.TrailingZeros64(other) / 8
+					goto end
+				}
+				i += 8
+			}
+			for i < len(s) && wordByte[s[i]] {
+				i++
+			}
+		end:
+			if i == len(s) || s[i] < utf8.RuneSelf {
+				break
+			}
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				break
+			}
+			i += n
+		}
+		// fields stored in place: an appended literal is built on the
+		// stack and copied
+		n := len(toks)
+		if n == cap(toks) {
+			toks = slices.Grow(toks, 1)
+		}
+		toks = toks[:n+1]
+		t := &toks[n]
+		t.s, t.start, t.end, t.sent = s[start:i], start, i, 0
 	}
-	if start >= 0 {
-		toks = append(toks, token{s: s[start:], start: start, end: len(s)})
-	}
-	return toks
+	return toks, marks
+}
+
+// nonWordBytes has the high bit set in every byte of x (eight bytes of text)
+// that is not a wordByte: each byte tested for a-z and 0-9 by carry-free
+// additions (bytes of 0x80 and above are none).
+func nonWordBytes(x uint64) uint64 {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+	)
+	y := x &^ high // seven bits a byte: adding below 0x81 never carries
+	// the high bit of y+k is set where the byte is >= 0x80-k
+	lower := (y + (0x80-'a')*ones) &^ (y + (0x80-'z'-1)*ones)
+	digit := (y + (0x80-'0')*ones) &^ (y + (0x80-'9'-1)*ones)
+	return (^(lower | digit) | x) & high
 }
 
 // abbreviations that end with a period without ending a sentence (folded).
@@ -153,8 +214,10 @@ var abbreviations = map[string]bool{
 // splitSentences cuts at . ! ? … and blank lines, Spanish-aware: not after known
 // abbreviations, single letters (initials) or inside numbers ("3.5", "Q1.500"), and
 // only when the next word starts a sentence (capital, digit, ¿, ¡, quote, dash).
-// The title is always its own sentence.
-func splitSentences(body string, f *textfold.Folded, toks []token, titleLen int) []sentence {
+// The title is always its own sentence. marks are the offsets, ascending, of
+// every byte of f.Text between words that is a sentenceByte (tokenizeInto);
+// a word rune starting with the first byte of "…" is none of "…".
+func splitSentences(body string, f *textfold.Folded, toks []token, titleLen int, marks []int) []sentence {
 	s := f.Text
 	var cuts []int // folded byte offsets where a new sentence starts
 	titleCut := -1
@@ -165,11 +228,13 @@ func splitSentences(body string, f *textfold.Folded, toks []token, titleLen int)
 			titleCut = i
 		}
 	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !sentenceByte[c] {
+	next := 0 // marks before it were swallowed by the previous one
+	for _, i := range marks {
+		if i < next {
 			continue
 		}
+		next = i + 1
+		c := s[i]
 		switch c {
 		case '\n':
 			if i+1 < len(s) && s[i+1] == '\n' {
@@ -180,7 +245,7 @@ func splitSentences(body string, f *textfold.Folded, toks []token, titleLen int)
 		default:
 			if c == 0xe2 && strings.HasPrefix(s[i:], "…") {
 				cuts = appendCut(cuts, body, f, s, i+len("…"))
-				i += len("…") - 1
+				next = i + len("…")
 			}
 			continue
 		}
@@ -205,7 +270,7 @@ func splitSentences(body string, f *textfold.Folded, toks []token, titleLen int)
 			k++
 		}
 		cuts = appendCut(cuts, body, f, s, k)
-		i = k - 1
+		next = k
 	}
 	if titleCut >= 0 {
 		cuts = append(cuts, titleCut)

@@ -6,6 +6,8 @@
 package textfold
 
 import (
+	"encoding/binary"
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode"
@@ -72,6 +74,33 @@ func FoldInto(prev *Folded, s string) *Folded {
 			buf, orig = slices.Grow(buf, len(rest)), slices.Grow(orig, len(rest))
 			dst, off := buf[b:b+len(rest)], orig[o:o+len(rest)]
 			k := 0
+			// eight bytes at a time: A-Z found by carry-free additions and
+			// lower-cased by adding 0x20, letters counted by population
+			// count. A chunk with a byte of 0x80 or above ends the run at
+			// it: all eight bytes are stored (the next append overwrites
+			// what lies past the run) and only the run's letters counted
+			// (an addition's carry out of a high byte moves only later
+			// bytes).
+			for ; k+8 <= len(rest); k += 8 {
+				w := rest[k : k+8]
+				x := uint64(w[7])<<56 | uint64(w[6])<<48 | uint64(w[5])<<40 | uint64(w[4])<<32 |
+					uint64(w[3])<<24 | uint64(w[2])<<16 | uint64(w[1])<<8 | uint64(w[0])
+				// the high bit of x+k is set where the byte is >= 0x80-k
+				up := (x + (0x80-'A')*ones) &^ (x + (0x80-'Z'-1)*ones) & high
+				lo := (x + (0x80-'a')*ones) &^ (x + (0x80-'z'-1)*ones) & high
+				binary.LittleEndian.PutUint64(dst[k:k+8], x|up>>2)
+				o, at := off[k:k+8], int32(i+k)
+				o[0], o[1], o[2], o[3] = at, at+1, at+2, at+3
+				o[4], o[5], o[6], o[7] = at+4, at+5, at+6, at+7
+				if h := x & high; h != 0 {
+					n := bits.TrailingZeros64(h) / 8 // ASCII bytes before it
+					keep := uint64(1)<<(8*n) - 1
+					cases += uint64(bits.OnesCount64(up&keep)) | uint64(bits.OnesCount64(lo&keep))<<32
+					k += n
+					goto run
+				}
+				cases += uint64(bits.OnesCount64(up)) | uint64(bits.OnesCount64(lo))<<32
+			}
 			for ; k < len(rest); k++ {
 				c := rest[k]
 				if c >= utf8.RuneSelf {
@@ -81,6 +110,7 @@ func FoldInto(prev *Folded, s string) *Folded {
 				off[k] = int32(i + k)
 				cases += asciiCase[c]
 			}
+		run:
 			buf, orig = buf[:b+k], orig[:o+k]
 			i += k
 			continue
@@ -107,6 +137,12 @@ func FoldInto(prev *Folded, s string) *Folded {
 	prev.Upper, prev.Lower = upper+int(cases&(1<<32-1)), lower+int(cases>>32)
 	return prev
 }
+
+// ones and high are the bytes 0x01 and 0x80 repeated over a word.
+const (
+	ones = 0x0101010101010101
+	high = 0x8080808080808080
+)
 
 // asciiCase[c] is 1 for A-Z and 1<<32 for a-z: FoldInto's two letter counts
 // in one addition per byte; asciiLower[c] is c lower-cased. Tables of 256 so

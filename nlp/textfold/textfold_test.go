@@ -44,6 +44,8 @@ func TestOffsets(t *testing.T) {
 func FuzzFold(f *testing.F) {
 	f.Add("Peñate ÁÉÍÓÚ ü \u00ad x")
 	f.Add("MUERTE violenta\n\nStraße ß… «Sr. Pérez» 17.5")
+	f.Add("La POLICÍA Nacional Civil informó, AYER, que en Petén ZONA 18 ÁREA @[`{ 0123456789abcdefXYZ")
+	f.Add("abcdefgÉhijklmnoÑpqrstuvwxÜyz ABCDEFGH\xffIJKLMNOP")
 	f.Fuzz(func(t *testing.T, s string) {
 		fd := Fold(s)
 		// the ASCII runs are folded in bulk: same text and offsets as rune by rune
