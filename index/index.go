@@ -141,7 +141,11 @@ func Open(cfg Config, logger *slog.Logger) (*Index, error) {
 }
 
 func (ix *Index) runtimeConfig() map[string]interface{} {
-	return map[string]interface{}{"unsafe_batch": ix.cfg.UnsafeBatch}
+	cfg := map[string]interface{}{"unsafe_batch": ix.cfg.UnsafeBatch}
+	if testMergePlan != nil {
+		cfg["scorchMergePlanOptions"] = testMergePlan
+	}
+	return cfg
 }
 
 // Close closes every shard.

@@ -75,6 +75,10 @@ func (c *reindexCmd) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Months already over get one segment each: a search pays per segment.
+	if _, err := ix.Compact(ctx, time.Now()); err != nil {
+		return fmt.Errorf("reindex: %w", err)
+	}
 	n, err := ix.DocCount()
 	if err != nil {
 		return err

@@ -1,0 +1,146 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
+
+	"github.com/infosegura/escucha"
+)
+
+// compactPasses bounds the force merges of one month: a pass merges at most
+// SegmentsPerMergeTask (10) segments per task, so a month of many segments may
+// need more than one.
+const compactPasses = 8
+
+// testMergePlan, when set (tests), replaces scorch's background merge plan of
+// the shards opened afterwards (mergeplan.MergePlanOptions fields).
+var testMergePlan map[string]any
+
+// Compact merges every month that ends at or before olderThan and has more than
+// one segment into a single segment, and returns the months merged. A search
+// pays a fixed cost per segment, so closed months (no more writes expected) are
+// worth one each. Searches keep running meanwhile (they read the snapshot they
+// opened); Write, Drop and Close wait. Months written to later simply gain new
+// segments again.
+func (ix *Index) Compact(ctx context.Context, olderThan time.Time) ([]string, error) {
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
+	if err := ix.waitFlight(); err != nil {
+		return nil, err
+	}
+	// Scorch merges only segments already on disk.
+	done := make(chan struct{})
+	go func() { ix.unpersisted.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-time.After(persistWait):
+		return nil, fmt.Errorf("compact: batches still not on disk after %s", persistWait)
+	}
+	ix.mu.RLock()
+	if ix.closed {
+		ix.mu.RUnlock()
+		return nil, escucha.Errorf(EClosed, "index closed")
+	}
+	months := map[string]bleve.Index{}
+	for name, s := range ix.shards {
+		if _, end := ix.monthRange(name); !end.IsZero() && !end.After(olderThan) {
+			months[name] = s
+		}
+	}
+	ix.mu.RUnlock() // wmu keeps Drop and Close away from these shards
+	names := make([]string, 0, len(months))
+	for name := range months {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var merged []string
+	for _, name := range names {
+		if err := ctx.Err(); err != nil {
+			return merged, err
+		}
+		start := time.Now()
+		before, err := segmentCount(months[name])
+		if err != nil {
+			return merged, fmt.Errorf("compact month %s: %w", name, err)
+		}
+		if before <= 1 {
+			continue
+		}
+		if err := forceMerge(ctx, months[name]); err != nil {
+			return merged, fmt.Errorf("compact month %s: %w", name, err)
+		}
+		merged = append(merged, name)
+		ix.log.Info("month compacted", "month", name, "segments", before, "took", time.Since(start))
+	}
+	return merged, nil
+}
+
+// forceMerge merges s into one segment.
+func forceMerge(ctx context.Context, s bleve.Index) error {
+	adv, err := s.Advanced()
+	if err != nil {
+		return err
+	}
+	sc, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return fmt.Errorf("not a scorch index (%T)", adv)
+	}
+	n := 0
+	for range compactPasses {
+		if err := sc.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil { // ForceMerge gives up silently when cancelled
+			return err
+		}
+		if n, err = segmentCount(s); err != nil || n <= 1 {
+			return err
+		}
+	}
+	return fmt.Errorf("still %d segments after %d force merges", n, compactPasses)
+}
+
+// segmentCount is the number of segments of a shard's current snapshot.
+func segmentCount(s bleve.Index) (int, error) {
+	adv, err := s.Advanced()
+	if err != nil {
+		return 0, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	snap, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return 0, fmt.Errorf("not a scorch snapshot (%T)", r)
+	}
+	return len(snap.Segments()), nil
+}
+
+// segments is the number of segments of each month (tests).
+func (ix *Index) segments() (map[string]int, error) {
+	ix.waitFlight()
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	out := map[string]int{}
+	for name, s := range ix.shards {
+		if name == tombstones {
+			continue
+		}
+		n, err := segmentCount(s)
+		if err != nil {
+			return nil, fmt.Errorf("segments of %s: %w", name, err)
+		}
+		out[name] = n
+	}
+	return out, nil
+}

@@ -1,0 +1,279 @@
+package index
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/infosegura/escucha"
+)
+
+// TestCompactMergesClosedMonths: months wholly before the cutoff end with one
+// segment each, the open month keeps its segments, and every answer (totals,
+// ids, order, scores, facets, cursors) is the same before and after.
+func TestCompactMergesClosedMonths(t *testing.T) {
+	// Keep scorch's background merger from merging the small segments first
+	// (its budget counts any segment under FloorSegmentSize as that size).
+	testMergePlan = map[string]any{"MaxSegmentsPerTier": 1000, "FloorSegmentSize": 1, "FloorSegmentFileSize": 0}
+	t.Cleanup(func() { testMergePlan = nil })
+	ix := MustOpen(t, "")
+	var docs []*escucha.Document
+	for i := range 1500 {
+		docs = append(docs, genDoc(i))
+	}
+	for _, part := range [][]*escucha.Document{docs[:500], docs[500:1000], docs[1000:]} {
+		MustWrite(t, ix, part...) // one segment per month per Write
+	}
+	before, err := ix.segments()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cutoff := time.Date(2024, 12, 1, 0, 0, 0, 0, DefaultLocation)
+	open := "2024-12"
+	for m, n := range before {
+		if n < 2 {
+			t.Fatalf("month %s has %d segment(s) before Compact; the test needs several: %v", m, n, before)
+		}
+	}
+	if _, ok := before[open]; !ok {
+		t.Fatalf("no open month %s: %v", open, before)
+	}
+	reqs := map[string]escucha.SearchRequest{
+		"all words":  {Query: "femicidio Villa Nueva"},
+		"match":      {Query: "extorsion"},
+		"phrase":     {Query: `"Alerta Isabel-Claudina"`},
+		"any word":   {Query: "trata desaparecida", AnyWord: true},
+		"not":        {Query: "mujer -femicidio"},
+		"by date":    {Query: "extorsion", Sort: escucha.SortDate},
+		"everything": {},
+		"dates":      {Query: "mujer", From: time.Date(2024, 5, 10, 0, 0, 0, 0, DefaultLocation), To: cutoff.AddDate(0, 1, 0)},
+		"histogram":  {Query: "asaltan", Histogram: escucha.IntervalWeek},
+		"by case":    {Query: "extorsion", ByCase: true},
+		"bleve path": {Query: "femicidio Villa Nueva"}, // with bleveCollectorKey below
+		"small page": {Query: "extorsion", Size: 5},
+	}
+	answers := func() map[string][]byte {
+		out := map[string][]byte{}
+		for name, req := range reqs {
+			ctx := context.Background()
+			if name == "bleve path" {
+				ctx = context.WithValue(ctx, bleveCollectorKey{}, true)
+			}
+			req.Facets = []string{escucha.FacetCategory, escucha.FacetAdmin1, escucha.FacetSource}
+			if req.Size == 0 {
+				req.Size = 9
+			}
+			var pages []*escucha.SearchResult
+			for page := 0; page < 3; page++ {
+				res, err := ix.Search(ctx, req)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				res.Took = 0
+				pages = append(pages, res)
+				if res.Next == "" {
+					break
+				}
+				req.After = res.Next
+			}
+			if pages[0].Total == 0 {
+				t.Fatalf("%s: no match, the comparison would prove nothing", name)
+			}
+			b, err := json.Marshal(pages)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[name] = b
+		}
+		return out
+	}
+	want := answers()
+	// Searches running during Compact see the same answers.
+	during := escucha.SearchRequest{Query: "femicidio Villa Nueva", Size: 9,
+		Facets: []string{escucha.FacetCategory, escucha.FacetAdmin1}}
+	first := MustSearch(t, ix, during)
+	first.Took = 0
+	wantDuring, _ := json.Marshal(first)
+	stop, searched, ready := make(chan struct{}), make(chan error, 1), make(chan struct{})
+	go func() {
+		defer close(searched)
+		for n := 0; ; n++ {
+			if n == 1 {
+				close(ready) // one search done: Compact starts
+			}
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			res, err := ix.Search(context.Background(), during)
+			if err != nil {
+				searched <- err
+				return
+			}
+			res.Took = 0
+			if b, _ := json.Marshal(res); !bytes.Equal(b, wantDuring) {
+				searched <- fmt.Errorf("search during Compact differs:\n got  %s\n want %s", b, wantDuring)
+				return
+			}
+		}
+	}()
+	select {
+	case <-ready:
+	case err := <-searched:
+		t.Fatal(err)
+	}
+	merged, err := ix.Compact(context.Background(), cutoff)
+	close(stop)
+	if err := <-searched; err != nil {
+		t.Error(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := ix.segments()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wantMerged []string
+	for m := range before {
+		if m != open {
+			wantMerged = append(wantMerged, m)
+		}
+	}
+	slices.Sort(wantMerged)
+	if !slices.Equal(merged, wantMerged) {
+		t.Errorf("Compact merged %v, want %v", merged, wantMerged)
+	}
+	for m, n := range after {
+		switch {
+		case m == open && n != before[m]:
+			t.Errorf("open month %s: %d segments after Compact, want %d unchanged", m, n, before[m])
+		case m != open && n != 1:
+			t.Errorf("closed month %s: %d segments after Compact, want 1", m, n)
+		}
+	}
+	got := answers()
+	for name := range want {
+		if !bytes.Equal(got[name], want[name]) {
+			t.Errorf("%s: answers differ after Compact:\n before %s\n after  %s", name, want[name], got[name])
+		}
+	}
+	// A second Compact has nothing left to merge; the merged months survive a reopen.
+	if again, err := ix.Compact(context.Background(), cutoff); err != nil || len(again) != 0 {
+		t.Fatalf("second Compact: merged %v, err %v", again, err)
+	}
+	dir := ix.cfg.Dir
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ix = MustOpen(t, dir)
+	reopened, err := ix.segments()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !maps2Equal(reopened, after) {
+		t.Errorf("segments after reopen %v, want %v", reopened, after)
+	}
+	if got := answers(); !bytes.Equal(got["all words"], want["all words"]) {
+		t.Errorf("answers differ after reopen")
+	}
+}
+
+func maps2Equal(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// TestCompactKept compacts the index kept by BenchmarkVsPostgres in
+// ESCUCHA_COMPACT_DIR (a copy: it is changed in place), for the before/after
+// measurement with BenchmarkSearchKept. Skipped when unset.
+func TestCompactKept(t *testing.T) {
+	dir := os.Getenv("ESCUCHA_COMPACT_DIR")
+	if dir == "" {
+		t.Skip("ESCUCHA_COMPACT_DIR is unset")
+	}
+	shards := filepath.Join(dir, "index-durable")
+	if _, err := os.Stat(shards); err != nil {
+		shards = filepath.Join(dir, "index-bulk")
+	}
+	ix := MustOpen(t, shards)
+	before, err := ix.segments()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start, cpu0 := time.Now(), cpuTime()
+	merged, err := ix.Compact(context.Background(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	took, cpu := time.Since(start), cpuTime()-cpu0
+	after, err := ix.segments()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("merged %d months in %s (%s CPU); segments before %v, after %v", len(merged), took, cpu, before, after)
+}
+
+// BenchmarkSearchKeptLatency runs each query of the side-by-side mix (top 20,
+// facets category and department) on the index kept in ESCUCHA_BENCH_REUSE and
+// reports the median and 99th percentile of the wall time and the CPU per
+// search: for comparing an index before and after Compact.
+//
+//	ESCUCHA_BENCH_REUSE=/tmp/DIR go test ./index -run '^$' \
+//	  -bench SearchKeptLatency -benchtime 200x
+func BenchmarkSearchKeptLatency(b *testing.B) {
+	dir := os.Getenv("ESCUCHA_BENCH_REUSE")
+	if dir == "" {
+		b.Skip("ESCUCHA_BENCH_REUSE is unset")
+	}
+	shards := filepath.Join(dir, "index-durable")
+	if _, err := os.Stat(shards); err != nil {
+		shards = filepath.Join(dir, "index-bulk")
+	}
+	ix := MustOpen(b, shards)
+	if n, err := ix.segments(); err == nil {
+		total := 0
+		for _, k := range n {
+			total += k
+		}
+		b.Logf("%d segments in %d months", total, len(n))
+	}
+	for _, q := range vsMix() {
+		b.Run(q.name, func(b *testing.B) {
+			req := q.req
+			req.Facets, req.Size = []string{escucha.FacetCategory, escucha.FacetAdmin1}, 20
+			if _, err := ix.Search(context.Background(), req); err != nil { // warm the columns
+				b.Fatal(err)
+			}
+			var took []time.Duration
+			cpu0 := cpuTime()
+			for b.Loop() {
+				start := time.Now()
+				if _, err := ix.Search(context.Background(), req); err != nil {
+					b.Fatal(err)
+				}
+				took = append(took, time.Since(start))
+			}
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+			sort.Slice(took, func(i, j int) bool { return took[i] < took[j] })
+			q := func(p float64) float64 { return float64(took[int(p*float64(len(took)-1))].Microseconds()) / 1000 }
+			b.ReportMetric(q(0.5), "p50-ms")
+			b.ReportMetric(q(0.99), "p99-ms")
+		})
+	}
+}
