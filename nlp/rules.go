@@ -411,7 +411,7 @@ func (c *compiled) analyse(t *text, lang string) *analysis {
 		a.sentHi[s] = hi + 1
 	}
 	a.sentKind = zeroed(bufs.sentKind, ns)
-	fiction := t.titleN > 0 && ns > 0 && a.sentenceHasSet(0, c.fiction)
+	fiction := t.titleN > 0 && ns > 0 && a.sentenceHas(0, c.fiction)
 	for s := range ns {
 		a.sentKind[s] = c.sentenceKind(a, s)
 		if fiction {
@@ -453,7 +453,7 @@ func (c *compiled) analyse(t *text, lang string) *analysis {
 				if tm.lang != lang {
 					continue
 				}
-				if a.sentenceHasSet(t.toks[h.first].sent, f.critique) || (critiqueDoc&(1<<r.owner) != 0 && inQuotes(t, h)) {
+				if a.sentenceHas(t.toks[h.first].sent, f.critique) || (critiqueDoc&(1<<r.owner) != 0 && inQuotes(t, h)) {
 					continue // wording quoted to be criticised
 				}
 			} else {
@@ -602,8 +602,8 @@ func (c *compiled) contextRoles(a *analysis) {
 			carry = 0
 		}
 		kind := a.sentKind[s]
-		own := c.ctxKind[kindIndex(kind)] || a.sentenceHasSet(s, c.legal)
-		if own && kind != KindBackground && a.sentenceHasSet(s, c.storyRef) {
+		own := c.ctxKind[kindIndex(kind)] || a.sentenceHas(s, c.legal)
+		if own && kind != KindBackground && a.sentenceHas(s, c.storyRef) {
 			own = false // "el caso se registra como feminicidio": about this story
 		}
 		switch {
@@ -613,7 +613,7 @@ func (c *compiled) contextRoles(a *analysis) {
 			if paras {
 				carry = c.paraWindow
 			}
-		case carry > 0 && kind == KindEvent && !a.sentenceHasSet(s, c.eventMarker):
+		case carry > 0 && kind == KindEvent && !a.sentenceHas(s, c.eventMarker):
 			a.sentCtx[s] = true
 			if c.ctxKind[kindIndex(carryKind)] {
 				a.sentKind[s] = carryKind
@@ -688,23 +688,20 @@ func ruleScore(x float64) float64 {
 	return 1 - math.Exp(-x)
 }
 
-func (a *analysis) sentenceHas(s int, set idset) bool {
+// sentHits are the hits of sentence s, in order.
+func (a *analysis) sentHits(s int) []hit {
 	if a.sentLo[s] < 0 {
-		return false
+		return nil
 	}
-	for _, h := range a.hits[a.sentLo[s]:a.sentHi[s]] {
-		if set.has(h.pat) {
-			return true
-		}
-	}
-	return false
+	return a.hits[a.sentLo[s]:a.sentHi[s]]
 }
 
-func (a *analysis) sentenceHasSet(s int, set idset) bool {
-	if a.sentLo[s] < 0 || set.empty() {
+// sentenceHas reports whether sentence s holds a hit of set.
+func (a *analysis) sentenceHas(s int, set idset) bool {
+	if set.empty() {
 		return false
 	}
-	for _, h := range a.hits[a.sentLo[s]:a.sentHi[s]] {
+	for _, h := range a.sentHits(s) {
 		if set.has(h.pat) {
 			return true
 		}
@@ -724,10 +721,10 @@ func (a *analysis) docHas(ids []int) bool {
 // covers reports whether a hit of set (h's own pattern included) overlaps h.
 func (a *analysis) covers(h hit, set idset) bool {
 	s := a.t.toks[h.first].sent
-	if set.empty() || a.sentLo[s] < 0 {
+	if set.empty() {
 		return false
 	}
-	for _, o := range a.hits[a.sentLo[s]:a.sentHi[s]] {
+	for _, o := range a.sentHits(s) {
 		if set.has(o.pat) && o.first < h.last && h.first < o.last {
 			return true
 		}
@@ -742,10 +739,7 @@ func (a *analysis) overlaps(h hit, set idset) bool {
 		return false
 	}
 	s := a.t.toks[h.first].sent
-	if a.sentLo[s] < 0 {
-		return false
-	}
-	for _, o := range a.hits[a.sentLo[s]:a.sentHi[s]] {
+	for _, o := range a.sentHits(s) {
 		if set.has(o.pat) && o.first <= h.first && h.last <= o.last {
 			return true
 		}
@@ -755,11 +749,8 @@ func (a *analysis) overlaps(h hit, set idset) bool {
 
 // sentenceKind: background beats anniversary beats statistic beats topic.
 func (c *compiled) sentenceKind(a *analysis, s int) string {
-	if a.sentLo[s] < 0 {
-		return KindEvent
-	}
 	var st, an, tp, bg bool
-	for _, h := range a.hits[a.sentLo[s]:a.sentHi[s]] {
+	for _, h := range a.sentHits(s) {
 		st = st || c.statistic.has(h.pat)
 		an = an || c.anniversary.has(h.pat)
 		tp = tp || c.topic.has(h.pat)
@@ -785,10 +776,7 @@ func (c *compiled) negated(a *analysis, h hit) bool {
 		return false // a hashtag or handle is never negated
 	}
 	s := a.t.toks[h.first].sent
-	if a.sentLo[s] < 0 {
-		return false
-	}
-	for _, o := range a.hits[a.sentLo[s]:a.sentHi[s]] {
+	for _, o := range a.sentHits(s) {
 		window := c.window
 		if c.clauseNeg.has(o.pat) {
 			window = c.clauseWindow
@@ -815,7 +803,7 @@ func (c *compiled) reaches(a *analysis, s int, o, h hit) bool {
 	if strings.ContainsAny(between, ",;:") {
 		return false
 	}
-	for _, b := range a.hits[a.sentLo[s]:a.sentHi[s]] {
+	for _, b := range a.sentHits(s) {
 		if c.boundary.has(b.pat) && b.first >= o.last && b.last <= h.first {
 			return false
 		}
@@ -917,7 +905,7 @@ func (c *compiled) critiqueDoc(a *analysis, lang string) uint64 {
 	hits:
 		for _, h := range a.hits {
 			for _, r := range c.termsOf[h.pat] {
-				if r.frame && r.owner == fi && f.terms[r.term].lang == lang && a.sentenceHasSet(a.t.toks[h.first].sent, f.critique) {
+				if r.frame && r.owner == fi && f.terms[r.term].lang == lang && a.sentenceHas(a.t.toks[h.first].sent, f.critique) {
 					bits |= 1 << fi
 					break hits
 				}
@@ -940,10 +928,7 @@ func (c *compiled) inScope(a *analysis, h hit, set idset, window int) bool {
 		return false
 	}
 	s := a.t.toks[h.first].sent
-	if a.sentLo[s] < 0 {
-		return false
-	}
-	for _, o := range a.hits[a.sentLo[s]:a.sentHi[s]] {
+	for _, o := range a.sentHits(s) {
 		if !set.has(o.pat) || o.last > h.first || h.first-o.last > window {
 			continue
 		}
@@ -958,7 +943,7 @@ func (c *compiled) inScope(a *analysis, h hit, set idset, window int) bool {
 // punctuation between them ("No. No fue por celos" is one negation, twice).
 func (c *compiled) doubleNegation(a *analysis, s int, o hit) bool {
 	ft := a.t.fold.Text
-	for _, p := range a.hits[a.sentLo[s]:a.sentHi[s]] {
+	for _, p := range a.sentHits(s) {
 		if p == o || !c.negation.has(p.pat) {
 			continue
 		}

@@ -82,8 +82,8 @@ type Scope struct {
 	// ContextKinds are the evidence kinds of context sentences.
 	ContextKinds []string `yaml:"context_kinds"`
 	// Context cues make a sentence context without changing its kind: legal
-	// explanations ("la ley
-	// establece", "tipifica"), retrospectives ("recordó el caso de"), commentary.
+	// explanations ("la ley establece", "tipifica"), retrospectives ("recordó el
+	// caso de"), commentary.
 	Context []string `yaml:"context"`
 	// EventMarkers stop a sentence from inheriting a context role.
 	EventMarkers []string `yaml:"event_markers"`
