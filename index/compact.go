@@ -35,14 +35,8 @@ func (ix *Index) Compact(ctx context.Context, olderThan time.Time) ([]string, er
 		return nil, err
 	}
 	// Scorch merges only segments already on disk.
-	done := make(chan struct{})
-	go func() { ix.unpersisted.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-time.After(persistWait):
-		return nil, fmt.Errorf("compact: batches still not on disk after %s", persistWait)
+	if err := ix.waitPersisted(ctx); err != nil {
+		return nil, fmt.Errorf("compact: %w", err)
 	}
 	ix.mu.RLock()
 	if ix.closed {

@@ -159,16 +159,12 @@ func (ix *Index) Close() error {
 		return nil
 	}
 	ix.closed = true
-	done := make(chan struct{})
-	go func() { ix.unpersisted.Wait(); close(done) }()
 	var errs []error
 	if bulkErr != nil {
 		errs = append(errs, fmt.Errorf("close: %w", bulkErr))
 	}
-	select {
-	case <-done:
-	case <-time.After(persistWait):
-		errs = append(errs, fmt.Errorf("close: batches still not on disk after %s", persistWait))
+	if err := ix.waitPersisted(context.Background()); err != nil {
+		errs = append(errs, fmt.Errorf("close: %w", err))
 	}
 	ix.persistMu.Lock()
 	if ix.persistErr != nil {
@@ -184,6 +180,20 @@ func (ix *Index) Close() error {
 
 // persistWait bounds how long Close waits for unsafe batches to reach the disk.
 const persistWait = 10 * time.Minute
+
+// waitPersisted waits until every tracked batch is on disk, at most persistWait.
+func (ix *Index) waitPersisted(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { ix.unpersisted.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(persistWait):
+		return fmt.Errorf("batches still not on disk after %s", persistWait)
+	}
+}
 
 // trackPersist makes Close wait until b is on disk (UnsafeBatch only) and returns
 // the function to call if applying b fails (then it never will be).
