@@ -58,16 +58,24 @@ type PartitionLag struct {
 // Lag returns, for every partition of topic, the group's committed offset and the
 // partition's end offset. A group with nothing left to do has Committed == End
 // everywhere (or End == 0 on empty partitions). Connection errors (a pooled
-// connection to a broker that restarted) are retried a few times.
+// connection to a broker that restarted) and transient broker errors are retried
+// a few times.
 func Lag(ctx context.Context, brokers []string, group, topic string) ([]PartitionLag, error) {
 	b := newBackoff(50*time.Millisecond, time.Second)
 	for attempt := 1; ; attempt++ {
 		lag, err := lag(ctx, brokers, group, topic)
-		var kerr kafka.Error
-		if err == nil || errors.As(err, &kerr) || attempt == 5 || !b.sleep(ctx) {
+		if err == nil || permanentKafka(err) || attempt == 5 || !b.sleep(ctx) {
 			return lag, err
 		}
 	}
+}
+
+// permanentKafka reports a protocol error that asking again will not change.
+// A temporary one, and "unexpected server error" (kfake answered it once for a
+// group's offsets just after the group's only member left), are worth a retry.
+func permanentKafka(err error) bool {
+	var kerr kafka.Error
+	return errors.As(err, &kerr) && !kerr.Temporary() && kerr != kafka.Unknown
 }
 
 func lag(ctx context.Context, brokers []string, group, topic string) ([]PartitionLag, error) {
