@@ -17,7 +17,7 @@ func FuzzParseQuery(f *testing.F) {
 	}
 	ix := corpus(f)
 	f.Fuzz(func(t *testing.T, s string, any bool) {
-		q, err := parseQueryString(s, any)
+		q, err := parseQueryString(s, any, true)
 		if err != nil {
 			if !escucha.IsPermanent(err) {
 				t.Fatalf("%q: error of kind %s, want invalid: %v", s, escucha.ErrorKind(err), err)

@@ -41,6 +41,10 @@ var (
 	})
 )
 
+// testFormat, when formatTitleText (tests), makes Open write new months in
+// format 4, as it does in an index that has format 4 months.
+var testFormat int
+
 var monthDir = regexp.MustCompile(`^\d{4}-\d{2}$`)
 
 // Index is escucha's search index: one Bleve index per month behind an alias. It
@@ -57,8 +61,12 @@ type Index struct {
 	// builders make the documents of the shards whose mapping a builder can
 	// serve (formats 2 to 4); the others (format 1) go through the mapping walk.
 	builders map[string]*builder
-	builder  *builder // newMapping's, for new shards
-	closed   bool
+	builder  *builder // ix.mapping's, for new shards
+	// body: every month is format 5 (text queries read body). An index with a
+	// month of an older format creates its new months in format 4 too, until
+	// reindex, so that one query fits all of them.
+	body   bool
+	closed bool
 
 	wmu  sync.Mutex // serialises Write, Drop and the clusterer
 	clus *clusterer
@@ -99,13 +107,8 @@ func Open(cfg Config, logger *slog.Logger) (*Index, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("open index %s: %w", cfg.Dir, err)
 	}
-	m := newMapping()
-	b, err := newBuilder(m)
-	if err != nil {
-		return nil, fmt.Errorf("open index %s: %w", cfg.Dir, err)
-	}
-	ix := &Index{cfg: cfg, log: logger, mapping: m, builder: b, shards: map[string]bleve.Index{},
-		legacy: map[string]bool{}, builders: map[string]*builder{}}
+	ix := &Index{cfg: cfg, log: logger, shards: map[string]bleve.Index{},
+		legacy: map[string]bool{}, builders: map[string]*builder{}, body: true}
 	entries, err := os.ReadDir(cfg.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", cfg.Dir, err)
@@ -127,6 +130,20 @@ func Open(cfg Config, logger *slog.Logger) (*Index, error) {
 		if b, err := newBuilder(idx.Mapping()); err == nil {
 			ix.builders[e.Name()] = b
 		}
+		ix.body = ix.body && hasBody(idx.Mapping())
+	}
+	if testFormat == formatTitleText {
+		ix.body = false
+	}
+	format := formatBody
+	if !ix.body {
+		format = formatTitleText
+		logger.Warn("index has months without the body field (format 4 or older): new months are written in format 4 and text queries are slower; rebuild with reindex")
+	}
+	ix.mapping = mappingOf(format)
+	if ix.builder, err = newBuilder(ix.mapping); err != nil {
+		ix.closeShards()
+		return nil, fmt.Errorf("open index %s: %w", cfg.Dir, err)
 	}
 	if len(ix.legacy) > 0 {
 		logger.Warn("index has months in the old format: searches sort by _id, slower; rebuild with reindex",

@@ -21,6 +21,11 @@ const (
 	fTitle      = "title"
 	fText       = "text"
 	fTitleTerms = "title_terms"
+	// fBody (format 5) is title and text together, indexed with term vectors and
+	// not stored: every text query reads one posting list per word instead of a
+	// title OR text pair. The text itself is then stored only (its words are
+	// body's), and title stays indexed for title: queries and the title boost.
+	fBody       = "body"
 	fPublished  = "published"
 	fFetched    = "fetched"
 	fVersion    = "version"
@@ -58,11 +63,24 @@ var (
 
 func folded(field string) string { return field + "_f" }
 
-// newMapping builds the mapping. Decisions (measured in docs/benchmarks-search.md):
-// nothing goes into the composite _all field (unfielded words are rewritten to
-// title OR text); only the fields that are sorted or faceted keep doc values; title
-// and text keep term vectors for phrases and highlights.
-func newMapping() mapping.IndexMapping {
+// Index formats a builder serves: 2 to 4 have title and text indexed, 5 has
+// body instead of text (the format of new months, unless the index already has
+// months of an older format: then new months follow them until reindex, so that
+// one query fits every month).
+const (
+	formatTitleText = 4
+	formatBody      = 5
+)
+
+// newMapping builds the mapping of new indexes (format 5). Decisions (measured in
+// docs/benchmarks-search.md): nothing goes into the composite _all field
+// (unfielded words are rewritten to body, with a boost for the title); only the
+// fields that are sorted or faceted keep doc values; title and body keep term
+// vectors for phrases and highlights.
+func newMapping() mapping.IndexMapping { return mappingOf(formatBody) }
+
+// mappingOf builds the mapping of format 4 or 5.
+func mappingOf(format int) mapping.IndexMapping {
 	text := func(analyzer string, store, vectors, docValues bool) *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
 		f.Analyzer = analyzer
@@ -77,7 +95,14 @@ func newMapping() mapping.IndexMapping {
 	// document (8 % of indexing CPU in docs/benchmarks-search.md).
 	dm.AddSubDocumentMapping("_all", bleve.NewDocumentDisabledMapping())
 	dm.AddFieldMappingsAt(fTitle, text(analyzerText, true, true, false))
-	dm.AddFieldMappingsAt(fText, text(analyzerText, true, true, false))
+	if format >= formatBody {
+		stored := text(analyzerText, true, false, false)
+		stored.Index = false
+		dm.AddFieldMappingsAt(fText, stored)
+		dm.AddFieldMappingsAt(fBody, text(analyzerText, false, true, false))
+	} else {
+		dm.AddFieldMappingsAt(fText, text(analyzerText, true, true, false))
+	}
 	dm.AddFieldMappingsAt(fTitleTerms, text(analyzerTerms, false, false, true))
 	for _, k := range keywordFields {
 		dm.AddFieldMappingsAt(k, text(keyword.Name, true, false, true))
@@ -123,6 +148,9 @@ func newMapping() mapping.IndexMapping {
 	im.DefaultMapping = dm
 	im.DefaultAnalyzer = analyzerText
 	im.DefaultField = fText
+	if format >= formatBody {
+		im.DefaultField = fBody
+	}
 	im.StoreDynamic = false
 	im.IndexDynamic = false
 	im.DocValuesDynamic = false
@@ -141,6 +169,7 @@ func record(d *escucha.Document, loc *time.Location) (map[string]any, error) {
 		fTitle:                      d.Title,
 		fText:                       d.Text,
 		fTitleTerms:                 d.Title,
+		fBody:                       bodyOf(d.Title, d.Text),
 		fVersion:                    float64(d.Version),
 		fEngagement:                 float64(d.Engagement.Total()),
 		fViews:                      float64(d.Engagement.Views),
@@ -198,6 +227,19 @@ func record(d *escucha.Document, loc *time.Location) (map[string]any, error) {
 	}
 	return r, nil
 }
+
+// bodyOf is the body field's value: title and text, a line apart (format 4
+// months have no body field and skip it). Highlights map its offsets back
+// (bodyLocations).
+func bodyOf(title, text string) string {
+	if title == "" {
+		return text
+	}
+	return title + "\n" + text
+}
+
+// hasBody reports whether a month's mapping is format 5's.
+func hasBody(m mapping.IndexMapping) bool { return m.FieldMappingForPath(fBody).Type == "text" }
 
 // when is the time a document is filed under: published, else fetched.
 func when(d *escucha.Document) time.Time {

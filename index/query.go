@@ -72,12 +72,13 @@ var textAnalyzer = sync.OnceValue(func() analysis.Analyzer {
 })
 
 // parseQueryString parses Bleve's query-string syntax and rewrites it for this
-// index: bare words search title (boosted) or text; keyword fields match exactly
-// (names of places and sources with accents and case folded); wildcard, prefix and
-// regexp patterns are folded like the indexed terms; words that analyse to nothing
-// (stop words) are dropped; and, unless anyWord, bare words are all required.
-// An empty string returns nil (match everything).
-func parseQueryString(s string, anyWord bool) (query.Query, error) {
+// index: bare words search title (boosted) or text — in format 5 (body), the body
+// field that holds both, with the title's words raising the score; keyword fields
+// match exactly (names of places and sources with accents and case folded);
+// wildcard, prefix and regexp patterns are folded like the indexed terms; words
+// that analyse to nothing (stop words) are dropped; and, unless anyWord, bare
+// words are all required. An empty string returns nil (match everything).
+func parseQueryString(s string, anyWord, body bool) (query.Query, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return nil, nil
@@ -93,8 +94,8 @@ func parseQueryString(s string, anyWord bool) (query.Query, error) {
 	if !ok {
 		return nil, escucha.Errorf(escucha.EInvalid, "unexpected query %T", parsed)
 	}
-	var must, should, mustNot []query.Query
-	collect := func(q query.Query, into *[]query.Query) error {
+	var must, should, mustNot, boosts []query.Query
+	collect := func(q query.Query, into *[]query.Query, role clauseRole) error {
 		var parts []query.Query
 		switch c := q.(type) {
 		case nil:
@@ -106,8 +107,9 @@ func parseQueryString(s string, anyWord bool) (query.Query, error) {
 		default:
 			parts = []query.Query{c}
 		}
+		rw := rewriter{body: body, role: role, boosts: &boosts}
 		for _, p := range parts {
-			r, err := rewrite(p)
+			r, err := rw.rewrite(p)
 			if err != nil {
 				return err
 			}
@@ -117,13 +119,17 @@ func parseQueryString(s string, anyWord bool) (query.Query, error) {
 		}
 		return nil
 	}
-	if err := collect(bq.Must, &must); err != nil {
+	shouldRole := required
+	if anyWord {
+		shouldRole = optional
+	}
+	if err := collect(bq.Must, &must, required); err != nil {
 		return nil, err
 	}
-	if err := collect(bq.Should, &should); err != nil {
+	if err := collect(bq.Should, &should, shouldRole); err != nil {
 		return nil, err
 	}
-	if err := collect(bq.MustNot, &mustNot); err != nil {
+	if err := collect(bq.MustNot, &mustNot, excluded); err != nil {
 		return nil, err
 	}
 	if !anyWord {
@@ -135,11 +141,32 @@ func parseQueryString(s string, anyWord bool) (query.Query, error) {
 		}
 		must = []query.Query{query.NewMatchAllQuery()}
 	}
-	out := query.NewBooleanQuery(must, should, mustNot)
+	// The title boosts are optional clauses: with a required clause they only
+	// raise the score; without one, each implies its word's body clause, so the
+	// matches stay those of the words.
+	out := query.NewBooleanQuery(must, append(should, boosts...), mustNot)
 	if err := out.Validate(); err != nil {
 		return nil, escucha.Errorf(escucha.EInvalid, "consulta no válida: %v", err)
 	}
 	return out, nil
+}
+
+// clauseRole is what a clause is to the query: required, optional or excluded.
+type clauseRole int
+
+const (
+	required clauseRole = iota
+	optional
+	excluded
+)
+
+// rewriter adapts parsed clauses to the index format.
+type rewriter struct {
+	body bool // format 5: words are searched in body
+	role clauseRole
+	// boosts collects, for required words on body, the same words on the title
+	// (boost 2), so that a title match still ranks higher.
+	boosts *[]query.Query
 }
 
 func firstLine(s string) string {
@@ -170,17 +197,43 @@ func field(name string) (string, error) {
 // analysesToNothing reports whether text has no indexable word (only stop words).
 func analysesToNothing(text string) bool { return len(textAnalyzer().Analyze([]byte(text))) == 0 }
 
-// bothText searches title (boosted) or text.
-func bothText(mk func(field string) query.Query) query.Query {
-	t := mk(fTitle)
-	if b, ok := t.(query.BoostableQuery); ok {
-		b.SetBoost(2)
+// titleBoost is the weight of a word found in the title.
+const titleBoost = 2
+
+// unfielded is an unfielded word or phrase: title (boosted) or text in format 4;
+// in format 5, body, with the title clause beside it (in the query's optional
+// clauses when required, in a disjunction when optional, left out when excluded).
+func (rw rewriter) unfielded(mk func(field string) query.Query) query.Query {
+	title := func() query.Query {
+		t := mk(fTitle)
+		if b, ok := t.(query.BoostableQuery); ok {
+			b.SetBoost(titleBoost)
+		}
+		return t
 	}
-	return query.NewDisjunctionQuery([]query.Query{t, mk(fText)})
+	if !rw.body {
+		return query.NewDisjunctionQuery([]query.Query{title(), mk(fText)})
+	}
+	switch rw.role {
+	case required:
+		*rw.boosts = append(*rw.boosts, title())
+		return mk(fBody)
+	case optional:
+		return query.NewDisjunctionQuery([]query.Query{title(), mk(fBody)})
+	}
+	return mk(fBody)
+}
+
+// textField is where the text field's words are: body in format 5.
+func (rw rewriter) textField() string {
+	if rw.body {
+		return fBody
+	}
+	return fText
 }
 
 // rewrite adapts one parsed clause; nil drops it.
-func rewrite(q query.Query) (query.Query, error) {
+func (rw rewriter) rewrite(q query.Query) (query.Query, error) {
 	switch c := q.(type) {
 	case *query.MatchQuery:
 		f, err := field(c.FieldVal)
@@ -198,10 +251,13 @@ func rewrite(q query.Query) (query.Query, error) {
 				m.Operator = query.MatchQueryOperatorAnd
 				return &m
 			}
-			if f != "" {
-				return mk(f), nil
+			switch f {
+			case "":
+				return rw.unfielded(mk), nil
+			case fText:
+				return mk(rw.textField()), nil
 			}
-			return bothText(mk), nil
+			return mk(f), nil
 		case isFolded(f):
 			return term(folded(f), fold(c.Match)), nil
 		case lowerIDs[f]:
@@ -220,13 +276,16 @@ func rewrite(q query.Query) (query.Query, error) {
 		if analysesToNothing(c.MatchPhrase) && (f == "" || f == fTitle || f == fText) {
 			return nil, nil
 		}
+		phrase := func(field string) query.Query {
+			m := *c
+			m.FieldVal = field
+			return &m
+		}
 		switch {
 		case f == "":
-			return bothText(func(field string) query.Query {
-				m := *c
-				m.FieldVal = field
-				return &m
-			}), nil
+			return rw.unfielded(phrase), nil
+		case f == fText:
+			return phrase(rw.textField()), nil
 		case isFolded(f):
 			return term(folded(f), fold(c.MatchPhrase)), nil
 		case lowerIDs[f]:
@@ -238,7 +297,7 @@ func rewrite(q query.Query) (query.Query, error) {
 		m.FieldVal = f
 		return &m, nil
 	case *query.WildcardQuery:
-		return pattern(c.FieldVal, c.Wildcard, func(field, p string) query.Query {
+		return rw.pattern(c.FieldVal, c.Wildcard, func(field, p string) query.Query {
 			w := query.NewWildcardQuery(p)
 			w.SetField(field)
 			return w
@@ -247,7 +306,7 @@ func rewrite(q query.Query) (query.Query, error) {
 		if _, err := vregexp.New(fold(c.Regexp)); err != nil {
 			return nil, escucha.Errorf(escucha.EInvalid, "expresión regular no válida: %v", err)
 		}
-		return pattern(c.FieldVal, c.Regexp, func(field, p string) query.Query {
+		return rw.pattern(c.FieldVal, c.Regexp, func(field, p string) query.Query {
 			r := query.NewRegexpQuery(p)
 			r.SetField(field)
 			return r
@@ -279,8 +338,12 @@ func rewrite(q query.Query) (query.Query, error) {
 		return &r, nil
 	case *query.DisjunctionQuery:
 		var parts []query.Query
+		sub := rw
+		if sub.role == required {
+			sub.role = optional
+		}
 		for _, p := range c.Disjuncts {
-			r, err := rewrite(p)
+			r, err := sub.rewrite(p)
 			if err != nil {
 				return nil, err
 			}
@@ -303,16 +366,20 @@ func rewrite(q query.Query) (query.Query, error) {
 
 // pattern rewrites a wildcard or regexp clause: folded like the indexed terms, on
 // title or text when unfielded, on the folded twin of place and source names.
-func pattern(fieldName, p string, mk func(field, p string) query.Query) (query.Query, error) {
+func (rw rewriter) pattern(fieldName, p string, mk func(field, p string) query.Query) (query.Query, error) {
 	f, err := field(fieldName)
 	if err != nil {
 		return nil, err
 	}
 	switch {
+	case f == "" && rw.body:
+		return mk(fBody, fold(p)), nil
 	case f == "":
 		fp := fold(p)
 		return query.NewDisjunctionQuery([]query.Query{mk(fTitle, fp), mk(fText, fp)}), nil
-	case f == fTitle || f == fText:
+	case f == fText:
+		return mk(rw.textField(), fold(p)), nil
+	case f == fTitle:
 		return mk(f, fold(p)), nil
 	case isFolded(f):
 		return mk(folded(f), fold(p)), nil

@@ -17,8 +17,12 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/registry"
 	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/highlight"
+	"github.com/blevesearch/bleve/v2/search/highlight/highlighter/html"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
@@ -61,6 +65,7 @@ type plan struct {
 	query  query.Query
 	after  []string
 	legacy bool // a chosen month predates the sort keys
+	body   bool // the months are format 5: text is searched in body
 	// inside is the query without the date range, for the months that lie
 	// wholly inside it (nil when the range was already left out).
 	inside query.Query
@@ -78,11 +83,14 @@ func (ix *Index) plan(req escucha.SearchRequest) (*plan, error) {
 	if req.Facets == nil {
 		req.Facets = escucha.DefaultFacets
 	}
-	text, err := parseQueryString(req.Query, req.AnyWord)
+	ix.mu.RLock()
+	body := ix.body
+	ix.mu.RUnlock()
+	text, err := parseQueryString(req.Query, req.AnyWord, body)
 	if err != nil {
 		return nil, err
 	}
-	p := &plan{req: req, text: text}
+	p := &plan{req: req, text: text, body: body}
 	if req.After != "" {
 		if p.after, err = decodeCursor(req.After, req.Sort); err != nil {
 			return nil, err
@@ -352,7 +360,14 @@ func (ix *Index) fetch(ctx context.Context, p *plan, hits []*search.DocumentMatc
 		}
 		r := bleve.NewSearchRequestOptions(q, len(ids), 0, false)
 		r.Fields = fields
-		if highlight && p.text != nil {
+		switch {
+		case !highlight || p.text == nil:
+		case p.body:
+			// body is not stored: its term locations are mapped back onto
+			// the stored title and text, and highlighted there (highlightBody).
+			r.IncludeLocations = true
+			r.Fields = append(slices.Clip(fields), fTitle, fText)
+		default:
 			r.Highlight = bleve.NewHighlightWithStyle("html")
 			r.Highlight.Fields = []string{fTitle, fText}
 		}
@@ -382,11 +397,86 @@ func (ix *Index) fetch(ctx context.Context, p *plan, hits []*search.DocumentMatc
 		return firstErr
 	}
 	for _, h := range hits {
-		if f := found[h.ID]; f != nil {
-			h.Fields, h.Fragments = f.Fields, f.Fragments
+		f := found[h.ID]
+		if f == nil {
+			continue
 		}
+		if highlight && p.body && p.text != nil {
+			highlightBody(f)
+			if !slices.Contains(fields, fText) {
+				delete(f.Fields, fText)
+			}
+		}
+		h.Fields, h.Fragments = f.Fields, f.Fragments
 	}
 	return nil
+}
+
+// htmlHighlighter is the highlighter of Bleve's "html" style.
+var htmlHighlighter = sync.OnceValue(func() highlight.Highlighter {
+	h, err := registry.NewCache().HighlighterNamed(html.Name)
+	if err != nil {
+		panic(err) // registered by Bleve's package
+	}
+	return h
+})
+
+// highlightBody highlights a format-5 hit as Bleve highlights title and text in
+// format 4: the term locations of body (title, a line, text) are mapped onto
+// the stored title and text, those of title added, and Bleve's html highlighter
+// picks and marks the fragments (TestBodyHighlightsAsTitleAndText).
+func highlightBody(h *search.DocumentMatch) {
+	title, _ := h.Fields[fTitle].(string)
+	text, _ := h.Fields[fText].(string)
+	shift := uint64(0)
+	if title != "" {
+		shift = uint64(len(title)) + 1
+	}
+	byField := map[string]search.TermLocationMap{fTitle: {}, fText: {}}
+	seen := map[[3]uint64]bool{}
+	add := func(field, term string, l *search.Location, by uint64) {
+		k := [3]uint64{boolU(field == fText), l.Start - by, l.End - by}
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		c := *l
+		c.Start, c.End = l.Start-by, l.End-by // the highlighter reads offsets only
+		byField[field][term] = append(byField[field][term], &c)
+	}
+	for term, locs := range h.Locations[fTitle] {
+		for _, l := range locs {
+			add(fTitle, term, l, 0)
+		}
+	}
+	for term, locs := range h.Locations[fBody] {
+		for _, l := range locs {
+			switch {
+			case l.End <= uint64(len(title)):
+				add(fTitle, term, l, 0)
+			case l.Start >= shift && l.End-shift <= uint64(len(text)):
+				add(fText, term, l, shift)
+			}
+		}
+	}
+	doc := document.NewDocument(h.ID)
+	doc.AddField(document.NewTextField(fTitle, nil, []byte(title)))
+	doc.AddField(document.NewTextField(fText, nil, []byte(text)))
+	dm := &search.DocumentMatch{Locations: search.FieldTermLocationMap{}}
+	for _, f := range []string{fTitle, fText} { // both, as Bleve does (a field without a match gives its start)
+		if len(byField[f]) > 0 {
+			dm.Locations[f] = byField[f]
+		}
+		htmlHighlighter().BestFragmentsInField(dm, doc, f, 1)
+	}
+	h.Fragments, h.Locations = dm.Fragments, nil
+}
+
+func boolU(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // shardFacetSize is how many terms each month returns for a facet of size n.
