@@ -77,6 +77,35 @@ func (ix *Index) Compact(ctx context.Context, olderThan time.Time) ([]string, er
 	return merged, nil
 }
 
+// CompactEvery is the live indexer's upkeep: it runs Compact at once and then
+// every interval, for the months that ended at least after ago (late documents
+// still arrive for a while), until ctx ends or the index is closed. A failed
+// pass is logged and tried again at the next tick: the month stays searchable
+// as it was. Writes wait while a month is merged (backpressure, no loss).
+func (ix *Index) CompactEvery(ctx context.Context, every, after time.Duration) {
+	if every <= 0 {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, err := ix.Compact(ctx, time.Now().Add(-after)); err != nil {
+			ix.mu.RLock()
+			closed := ix.closed
+			ix.mu.RUnlock()
+			if ctx.Err() != nil || closed {
+				return
+			}
+			ix.log.Warn("compact closed months", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // forceMerge merges s into one segment.
 func forceMerge(ctx context.Context, s bleve.Index) error {
 	adv, err := s.Advanced()

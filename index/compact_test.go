@@ -277,3 +277,49 @@ func BenchmarkSearchKeptLatency(b *testing.B) {
 		})
 	}
 }
+
+// TestCompactEveryMergesInTheBackground: the live indexer's upkeep merges a
+// closed month while documents keep arriving, and stops with its context.
+func TestCompactEveryMergesInTheBackground(t *testing.T) {
+	testMergePlan = map[string]any{"MaxSegmentsPerTier": 1000, "FloorSegmentSize": 1, "FloorSegmentFileSize": 0}
+	t.Cleanup(func() { testMergePlan = nil })
+	ix := MustOpen(t, "")
+	var docs []*escucha.Document
+	for i := range 600 {
+		docs = append(docs, genDoc(i))
+	}
+	MustWrite(t, ix, docs[:300]...)
+	MustWrite(t, ix, docs[300:]...)
+	before, err := ix.segments()
+	if err != nil {
+		t.Fatal(err)
+	}
+	month := "2024-03"
+	if before[month] < 2 {
+		t.Fatalf("month %s has %d segment(s); the test needs several: %v", month, before[month], before)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { ix.CompactEvery(ctx, 20*time.Millisecond, 0); close(done) }()
+	MustWrite(t, ix, genDoc(10_000)) // a write while the upkeep runs waits, and lands
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		after, err := ix.segments()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after[month] == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("month %s still has %d segments", month, after[month])
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	n, err := ix.DocCount()
+	if err != nil || n != 601 {
+		t.Errorf("documents after compaction: %d, %v; want 601", n, err)
+	}
+}

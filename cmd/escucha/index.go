@@ -22,8 +22,10 @@ type indexCmd struct {
 	env        *Env
 	dir        string
 	keepMonths int
-	sf         *streamFlags
-	ix         *index.Index
+	// compactEvery and compactAfter: the upkeep of the live (Kafka) indexer.
+	compactEvery, compactAfter time.Duration
+	sf                         *streamFlags
+	ix                         *index.Index
 }
 
 func (c *indexCmd) ParseFlags(args []string) error {
@@ -31,6 +33,10 @@ func (c *indexCmd) ParseFlags(args []string) error {
 	fs.SetOutput(c.env.Stderr)
 	fs.StringVar(&c.dir, "dir", "escucha-data/index", "directorio del índice (un subíndice por mes)")
 	fs.IntVar(&c.keepMonths, "keep-months", 0, "retención: borra los meses más antiguos que estos (0: conserva todo)")
+	fs.DurationVar(&c.compactEvery, "compact-every", time.Hour,
+		"con Kafka: cada cuánto fusionar los meses cerrados en un segmento (0: nunca)")
+	fs.DurationVar(&c.compactAfter, "compact-after", 7*24*time.Hour,
+		"con Kafka: un mes se fusiona cuando terminó hace al menos esto (llegan notas tardías)")
 	c.sf = addStreamFlags(fs, "index")
 	c.sf.Getenv = c.env.Getenv
 	if err := fs.Parse(args); err != nil {
@@ -41,6 +47,9 @@ func (c *indexCmd) ParseFlags(args []string) error {
 	}
 	if c.keepMonths < 0 {
 		return fmt.Errorf("index: --keep-months must not be negative")
+	}
+	if c.compactEvery < 0 || c.compactAfter < 0 {
+		return fmt.Errorf("index: --compact-every and --compact-after must not be negative")
 	}
 	return nil
 }
@@ -55,6 +64,9 @@ func (c *indexCmd) Run(ctx context.Context) error {
 		return err
 	}
 	if c.sf.Enabled() {
+		upkeep, stop := context.WithCancel(ctx)
+		defer stop()
+		go ix.CompactEvery(upkeep, c.compactEvery, c.compactAfter)
 		return stream.RunSink(ctx, c.sf.Config(escucha.TopicEnriched, "", c.env.Logger), ix)
 	}
 	opts, err := c.sf.JSONL(c.env.Logger)

@@ -79,6 +79,9 @@ func (p *pipeline) Run(ctx context.Context) error {
 		return err
 	}
 	defer idx.Close()
+	upkeep, stopUpkeep := context.WithCancel(ctx)
+	defer stopUpkeep()
+	go idx.CompactEvery(upkeep, time.Hour, 7*24*time.Hour) // closed months to one segment each
 	dsn := p.StoreDSN
 	if dsn == "" {
 		dsn = "duckdb:" + filepath.Join(p.DataDir, "trends.duckdb")
