@@ -18,6 +18,9 @@ func FuzzParseQuery(f *testing.F) {
 	ix := corpus(f)
 	f.Fuzz(func(t *testing.T, s string, any bool) {
 		q, err := parseQueryString(s, any, true)
+		if _, err4 := parseQueryString(s, any, false); (err4 == nil) != (err == nil) {
+			t.Fatalf("%q: format 5 parse error %v, format 4 %v", s, err, err4)
+		}
 		if err != nil {
 			if !escucha.IsPermanent(err) {
 				t.Fatalf("%q: error of kind %s, want invalid: %v", s, escucha.ErrorKind(err), err)
