@@ -199,11 +199,10 @@ func (e *Enricher) Enrich(d *escucha.Document) error {
 		e.fast.release(r.t.voc)
 		r.t.voc = nil
 	}
-	putToks(r.t.toks)
-	putFold(r.t.fold)
 	if r.a != nil {
 		r.a.release()
 	}
+	putText(r.t)
 	lang := d.Lang
 	if lang == "" {
 		lang = "und"
@@ -241,7 +240,7 @@ func (e *Enricher) analyse(d *escucha.Document) result {
 	if d.Title != "" && d.Text != "" {
 		titleLen = len(d.Title)
 	}
-	t := prepareInto(body, titleLen, getToks(), getFold())
+	t := prepareInto(getText(), body, titleLen)
 	var r result
 	r.t, r.whole = t, whole
 	if e.fast != nil {
@@ -255,8 +254,9 @@ func (e *Enricher) analyse(d *escucha.Document) result {
 	}
 	a := e.c.analyse(t, r.lang)
 	r.a = a
-	scores := e.scores(t, a, r.lang)
-	ids := map[string]bool{}
+	var buf [64]float64 // on the stack: as many categories as a catSet holds
+	scores := e.scores(t, a, r.lang, buf[:len(escucha.Categories)])
+	var ids catSet // the categories labelled so far
 	for ci := range e.c.cats {
 		cat := &e.c.cats[ci] // not a copy: the loop reads two fields of a large struct
 		s := scores[e.c.catPos[ci]]
@@ -268,19 +268,19 @@ func (e *Enricher) analyse(d *escucha.Document) result {
 			continue
 		}
 		r.labels = append(r.labels, escucha.Label{ID: cat.id, Score: round4(s), Evidence: ev})
-		ids[cat.id] = true
+		ids.add(e.c.catPos[ci])
 	}
 	// implications (femicidio → homicidio)
 	for ci := range e.c.cats {
 		cat := &e.c.cats[ci]
-		if !ids[cat.id] {
+		if !ids.has(e.c.catPos[ci]) {
 			continue
 		}
-		for _, im := range cat.implies {
-			if ids[im] {
+		for k, im := range cat.implies {
+			if ids.has(cat.impliesPos[k]) {
 				continue
 			}
-			ids[im] = true
+			ids.add(cat.impliesPos[k])
 			var s float64
 			for _, l := range r.labels {
 				if l.ID == cat.id {
@@ -294,20 +294,32 @@ func (e *Enricher) analyse(d *escucha.Document) result {
 	r.labels = slices.DeleteFunc(r.labels, func(l escucha.Label) bool {
 		ci := slices.IndexFunc(e.c.cats, func(c ccat) bool { return c.id == l.ID })
 		cat := e.c.cats[ci]
-		return slices.ContainsFunc(cat.suppressBy, func(id string) bool { return ids[id] }) && a.ownWeight(ci) < cat.suppressLo
+		return slices.ContainsFunc(cat.suppressPos, ids.has) && a.ownWeight(ci) < cat.suppressLo
 	})
 	slices.SortFunc(r.labels, func(x, y escucha.Label) int { return catIndex(x.ID) - catIndex(y.ID) })
 	for fi, f := range e.c.frames {
 		if ruleScore(a.frameRaw[fi]) < f.threshold || !hasLiveEvidence(a.frameEv[fi]) {
 			continue
 		}
-		if len(f.requires) > 0 && !slices.ContainsFunc(f.requires, func(id string) bool { return ids[id] }) {
+		if len(f.requires) > 0 && !slices.ContainsFunc(f.requiresPos, ids.has) {
 			continue
 		}
 		r.frames = append(r.frames, escucha.Frame{ID: f.id, Evidence: a.frameEv[fi]})
 	}
 	return r
 }
+
+// catSet is a set of categories, a bit per position in escucha.Categories
+// (catIndex); position -1 (an id outside them) is never in the set.
+type catSet uint64
+
+func (s *catSet) add(pos int) {
+	if pos >= 0 {
+		*s |= 1 << pos
+	}
+}
+
+func (s catSet) has(pos int) bool { return pos >= 0 && s&(1<<pos) != 0 }
 
 func hasLiveEvidence(ev []escucha.Span) bool {
 	for _, s := range ev {
@@ -320,11 +332,19 @@ func hasLiveEvidence(ev []escucha.Span) bool {
 
 func catIndex(id string) int { return slices.Index(escucha.Categories, id) }
 
+// catIndexes is catIndex of every id.
+func catIndexes(ids []string) []int {
+	pos := make([]int, len(ids))
+	for i, id := range ids {
+		pos[i] = catIndex(id)
+	}
+	return pos
+}
+
 // scores returns the final score of every category (order escucha.Categories):
 // for Spanish text with a model, the mean of the model's probability and the rule
-// score; the rule score otherwise.
-func (e *Enricher) scores(t *text, a *analysis, lang string) []float64 {
-	out := make([]float64, len(escucha.Categories))
+// score; the rule score otherwise. out has len(escucha.Categories) elements.
+func (e *Enricher) scores(t *text, a *analysis, lang string, out []float64) []float64 {
 	if e.model == nil || lang != "es" { // the model is trained on Spanish
 		for ci, k := range e.c.catPos {
 			out[k] = ruleScore(a.raw[ci])

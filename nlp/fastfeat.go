@@ -238,8 +238,9 @@ type fastModel struct {
 }
 
 type featScratch struct {
-	seen []uint64 // bit per model row (a bitset: 300 bytes for 2 300 rows, few cache lines)
-	rows []int32  // rows set in seen, to reset
+	seen []uint64  // bit per model row (a bitset: 300 bytes for 2 300 rows, few cache lines)
+	rows []int32   // rows set in seen, in the order the features came
+	vals []float64 // vals[k] is the value of the feature of rows[k]
 }
 
 func newFastModel(m *Model, c *compiled) *fastModel {
@@ -282,14 +283,16 @@ func shortWords(f *fastModel) ([]wordInfo, []int32) {
 
 // bigramIndex finds the model's "b:<first>_<second>" features by their stems:
 // every stem that is the first stem of one has a number in first, every second
-// stem one in second, and rows maps the pair of numbers to the feature's row.
+// stem one in second, and rows maps the pair of numbers (pairKey64, mixed by
+// pairSlot) to the feature's row: the word cache's table, one slot read per
+// bigram of two numbered stems instead of a Go map's control word and slot.
 type bigramIndex struct {
 	first, second map[string]int32
-	rows          map[uint64]int32
+	rows          wordTable
 }
 
 func newBigramIndex(m *Model) bigramIndex {
-	x := bigramIndex{first: map[string]int32{}, second: map[string]int32{}, rows: map[uint64]int32{}}
+	x := bigramIndex{first: map[string]int32{}, second: map[string]int32{}}
 	add := func(ids map[string]int32, stem string) int32 {
 		id, ok := ids[stem]
 		if !ok {
@@ -310,7 +313,7 @@ func newBigramIndex(m *Model) bigramIndex {
 				continue
 			}
 			if row := m.row(fnvString(fnvOffset, name)); row >= 0 {
-				x.rows[pairKey64(add(x.first, a), add(x.second, b))] = row
+				x.rows.put(pairSlot(add(x.first, a), add(x.second, b)), row)
 			}
 		}
 	}
@@ -318,6 +321,14 @@ func newBigramIndex(m *Model) bigramIndex {
 }
 
 func pairKey64(a, b int32) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(b)) }
+
+// pairSlot is pairKey64(a, b) mixed so that its low bits (a wordTable's slot)
+// depend on both numbers: a multiplication by an odd constant and an
+// xor-shift, both invertible, so two pairs never share a key.
+func pairSlot(a, b int32) uint64 {
+	h := pairKey64(a, b) * 0x9e3779b97f4a7c15
+	return h ^ h>>29
+}
 
 // number is stem's number in ids, -1 none.
 func (x *bigramIndex) number(ids map[string]int32, stem string) int32 {
@@ -332,7 +343,7 @@ func (x *bigramIndex) row(prev, cur *wordInfo) int32 {
 	if prev.bFirst < 0 || cur.bSecond < 0 {
 		return -1
 	}
-	if r, ok := x.rows[pairKey64(prev.bFirst, cur.bSecond)]; ok {
+	if r, ok := x.rows.get(pairSlot(prev.bFirst, cur.bSecond)); ok {
 		return r
 	}
 	return -1
@@ -375,17 +386,20 @@ func (f *fastModel) predict(t *text, a *analysis, cats []ccat, stems *stemmer, o
 		out[ci] = m.bias[ci]
 	}
 	sc := f.pool.Get().(*featScratch)
+	// the features' rows are listed first and their weights added after, in
+	// the same order (the same sums, bit for bit): a weight row is a cache
+	// miss more often than not, and in a loop that does nothing else the
+	// loads of the next rows start while the previous ones are on their way.
+	// Listing first also lets one pass over the tokens both count the text
+	// features (their value, 1/sqrt(count), is known only at the end) and
+	// list them.
 	add := func(row int32, v float64) {
 		if row < 0 || sc.seen[row/64]&(1<<(row%64)) != 0 {
 			return
 		}
 		sc.seen[row/64] |= 1 << (row % 64)
 		sc.rows = append(sc.rows, row)
-		ws := m.weights(int(row))
-		o := out[:len(ws)] // the same length: no bounds test per weight
-		for ci, w := range ws {
-			o[ci] += float64(w) * v
-		}
+		sc.vals = append(sc.vals, v)
 	}
 	for ci := range cats {
 		if a.raw[ci] > 0 {
@@ -397,35 +411,42 @@ func (f *fastModel) predict(t *text, a *analysis, cats []ccat, stems *stemmer, o
 			}
 		}
 	}
+	nRule := len(sc.rows) // the rows after these are text features
 	v, own := t.voc, false
 	if v == nil {
 		v, own = f.lookup(t, stems), true
 	}
-	ids := v.ids
-	info := func(i int) *wordInfo {
-		if wi := v.info(i); wi != nil {
-			return wi
+	n := 0            // 2 per token with a text feature (eachFeature's count)
+	prev := &skipInfo // token i-1's entry
+	for i := range v.ids {
+		cur := v.info(i)
+		if cur == nil {
+			cur = &skipInfo
 		}
-		return &skipInfo
-	}
-	n := 0
-	for i := range ids {
-		if !info(i).skip {
+		if !cur.skip {
 			n += 2
-		}
-	}
-	if n > 0 {
-		v := 1 / math.Sqrt(float64(n))
-		prev := &skipInfo // token i-1's entry
-		for i := range ids {
-			cur := info(i)
-			if !cur.skip && !cur.emptyStem {
-				add(cur.wRow, v)
+			if !cur.emptyStem {
+				add(cur.wRow, 0)
 				if !prev.skip && !prev.emptyStem && t.toks[i-1].sent == t.toks[i].sent {
-					add(f.bigrams.row(prev, cur), v)
+					add(f.bigrams.row(prev, cur), 0)
 				}
 			}
-			prev = cur
+		}
+		prev = cur
+	}
+	vals := sc.vals[:len(sc.rows)]
+	if n > 0 {
+		textV := 1 / math.Sqrt(float64(n))
+		for k := nRule; k < len(vals); k++ {
+			vals[k] = textV
+		}
+	}
+	for k, row := range sc.rows {
+		ws := m.weights(int(row))
+		o := out[:len(ws)] // the same length: no bounds test per weight
+		v := vals[k]
+		for ci, w := range ws {
+			o[ci] += float64(w) * v
 		}
 	}
 	for ci := range out {
@@ -434,7 +455,7 @@ func (f *fastModel) predict(t *text, a *analysis, cats []ccat, stems *stemmer, o
 	for _, r := range sc.rows {
 		sc.seen[r/64] &^= 1 << (r % 64)
 	}
-	sc.rows = sc.rows[:0]
+	sc.rows, sc.vals = sc.rows[:0], sc.vals[:0]
 	if own {
 		f.release(v)
 	}

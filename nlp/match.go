@@ -20,22 +20,16 @@ import (
 type tokSpec struct {
 	lits     []string
 	litSet   map[string]bool // lits as a set, when there are many
+	litMask  uint64          // 1<<litKey of every lit: most words are none, without a lookup
 	prefixes []string
 	preTrie  *byteTrie // prefixes as a trie, when there are many
 	gap      int       // > 0: this spec is a gap of 0..gap tokens
 }
 
 func (s *tokSpec) match(w string) bool {
-	if s.litSet != nil {
-		if s.litSet[w] {
-			return true
-		}
-	} else {
-		for _, l := range s.lits {
-			if w == l {
-				return true
-			}
-		}
+	// most words share no lit's length and last byte: no lookup for them
+	if s.litMask&(1<<litKey(w)) != 0 && s.isLit(w) {
+		return true
 	}
 	if s.preTrie != nil {
 		return s.preTrie.hasPrefixOf(w)
@@ -46,6 +40,23 @@ func (s *tokSpec) match(w string) bool {
 		}
 	}
 	return false
+}
+
+// isLit reports whether w is one of the lits.
+func (s *tokSpec) isLit(w string) bool {
+	if s.litSet != nil {
+		return s.litSet[w]
+	}
+	return slices.Contains(s.lits, w)
+}
+
+// litKey is a word's bit in tokSpec.litMask: its length and last byte (the
+// scan has tested the first two already), 0 for "".
+func litKey(w string) uint {
+	if w == "" {
+		return 0
+	}
+	return (uint(len(w))*31 + uint(w[len(w)-1])) % 64
 }
 
 // byteTrie answers "does some stored prefix start w" in one walk over w.
@@ -197,6 +208,7 @@ func compilePattern(src string) (*pattern, error) {
 					return nil, fmt.Errorf("pattern %q: bad token %q", src, alt)
 				}
 				s.lits = append(s.lits, alt)
+				s.litMask |= 1 << litKey(alt)
 			}
 		}
 		if len(s.prefixes) > 4 {

@@ -97,18 +97,22 @@ type ccat struct {
 	threshold  float64
 	implies    []string
 	suppressBy []string
-	suppressLo float64
-	terms      []cterm
-	figurative idset
-	hypCounts  bool // hypotheses count as events (Cues.Hypothesis)
+	// impliesPos and suppressPos are implies and suppressBy as positions in
+	// escucha.Categories (catIndex; -1 for an id outside them)
+	impliesPos, suppressPos []int
+	suppressLo              float64
+	terms                   []cterm
+	figurative              idset
+	hypCounts               bool // hypotheses count as events (Cues.Hypothesis)
 }
 
 type cframe struct {
-	id        string
-	threshold float64
-	requires  []string
-	terms     []cterm
-	critique  idset
+	id          string
+	threshold   float64
+	requires    []string
+	requiresPos []int // requires as positions in escucha.Categories (catIndex)
+	terms       []cterm
+	critique    idset
 }
 
 type termRef struct {
@@ -201,6 +205,7 @@ func compileTaxonomy(t *Taxonomy) (*compiled, error) {
 	}
 	for _, cd := range t.Categories {
 		cc := ccat{id: cd.ID, threshold: cd.Threshold, implies: cd.Implies, suppressBy: cd.SuppressedBy, suppressLo: cd.SuppressBelow, figurative: set(cd.ID+" figurative", cd.Figurative), hypCounts: cd.HypothesisCounts}
+		cc.impliesPos, cc.suppressPos = catIndexes(cc.implies), catIndexes(cc.suppressBy)
 		if cc.threshold == 0 {
 			cc.threshold = 0.5
 		}
@@ -212,7 +217,7 @@ func compileTaxonomy(t *Taxonomy) (*compiled, error) {
 		c.catPos = append(c.catPos, catIndex(cc.id))
 	}
 	for _, fd := range t.Framing {
-		cf := cframe{id: fd.ID, threshold: fd.Threshold, requires: fd.Requires, critique: set("framing "+fd.ID+" critique", fd.Critique)}
+		cf := cframe{id: fd.ID, threshold: fd.Threshold, requires: fd.Requires, requiresPos: catIndexes(fd.Requires), critique: set("framing "+fd.ID+" critique", fd.Critique)}
 		if cf.threshold == 0 {
 			cf.threshold = 0.5
 		}
@@ -337,6 +342,7 @@ type analysis struct {
 
 // analysisBufs are the per-document tables of an analysis, recycled by release.
 type analysisBufs struct {
+	a     analysis // the analysis itself: one allocation less per document
 	hits  []hit
 	inDoc []bool
 	// tables that do not outlive the document (the evidence slices they hold
@@ -350,7 +356,11 @@ type analysisBufs struct {
 	raw, frameRaw  []float64
 	kinds          [][nKinds]float64
 	ev, frameEv    [][]escucha.Span
-	seen           map[[2]int]int
+	// spans holds maxEvidence spans per owner (categories, then frames): the
+	// evidence is collected there and copied at the end of the analysis into
+	// one block per document, instead of growing a slice per owner
+	spans []escucha.Span
+	seen  map[[2]int]int
 }
 
 // zeroed returns s resized to n zero elements, reusing its array when large enough.
@@ -380,7 +390,9 @@ func (a *analysis) release() {
 		clear(b.ev) // the labels own the evidence now
 		clear(b.frameEv)
 		clear(b.seen)
+		*a = analysis{} // before Put: a lives in b
 		analysisPool.Put(b)
+		return
 	}
 	*a = analysis{}
 }
@@ -394,7 +406,8 @@ func (c *compiled) analyse(t *text, lang string) *analysis {
 	if bufs == nil || len(bufs.inDoc) != len(c.m.pats) {
 		bufs = &analysisBufs{hits: make([]hit, 0, 32), inDoc: make([]bool, len(c.m.pats))}
 	}
-	a := &analysis{t: t, hits: c.m.scanWalks(t.toks, t.voc, bufs.hits[:0]), inDoc: bufs.inDoc, bufs: bufs}
+	a := &bufs.a
+	*a = analysis{t: t, hits: c.m.scanWalks(t.toks, t.voc, bufs.hits[:0]), inDoc: bufs.inDoc, bufs: bufs}
 	for _, h := range a.hits {
 		a.inDoc[h.pat] = true
 	}
@@ -435,6 +448,14 @@ func (c *compiled) analyse(t *text, lang string) *analysis {
 	a.kinds = zeroed(bufs.kinds, len(c.cats))
 	a.frameRaw = zeroed(bufs.frameRaw, len(c.frames))
 	a.frameEv = zeroed(bufs.frameEv, len(c.frames))
+	bufs.spans = slices.Grow(bufs.spans[:0], maxEvidence*(len(c.cats)+len(c.frames)))
+	for ci := range a.ev {
+		a.ev[ci] = bufs.spans[ci*maxEvidence : ci*maxEvidence : (ci+1)*maxEvidence]
+	}
+	for fi := range a.frameEv {
+		o := (len(c.cats) + fi) * maxEvidence
+		a.frameEv[fi] = bufs.spans[o:o:(o + maxEvidence)]
+	}
 	if bufs.seen == nil {
 		bufs.seen = map[[2]int]int{}
 	}
@@ -529,6 +550,7 @@ func (c *compiled) analyse(t *text, lang string) *analysis {
 			}
 		}
 	}
+	keepEvidence(a.ev, a.frameEv)
 	a.own = zeroed(bufs.own, len(c.cats))
 	bufs.own = a.own
 	for ci := range a.own {
@@ -667,17 +689,49 @@ func b2i(b bool) int {
 	return 0
 }
 
-// appendSpan keeps evidence short: at most 8 spans, no duplicates.
+// maxEvidence is the most spans a category or a frame keeps as evidence.
+const maxEvidence = 8
+
+// appendSpan keeps evidence short: at most maxEvidence spans, no duplicates.
 func appendSpan(ev []escucha.Span, sp escucha.Span) []escucha.Span {
 	for _, e := range ev {
 		if e.Start == sp.Start && e.End == sp.End {
 			return ev
 		}
 	}
-	if len(ev) >= 8 {
+	if len(ev) >= maxEvidence {
 		return ev
 	}
 	return append(ev, sp)
+}
+
+// keepEvidence moves the evidence of every owner (cut from analysisBufs.spans)
+// into one new block for the document, each owner's slice capped at its
+// length; an owner without evidence gets nil. The labels keep these slices,
+// so they must not alias the pooled scratch.
+func keepEvidence(evs ...[][]escucha.Span) {
+	n := 0
+	for _, ev := range evs {
+		for _, e := range ev {
+			n += len(e)
+		}
+	}
+	var block []escucha.Span
+	if n > 0 {
+		block = make([]escucha.Span, 0, n)
+	}
+	for _, ev := range evs {
+		for i, e := range ev {
+			if len(e) == 0 {
+				ev[i] = nil
+				continue
+			}
+			at := len(block)
+			block = append(block, e...)
+			clear(e) // the scratch keeps no strings of the body
+			ev[i] = block[at:len(block):len(block)]
+		}
+	}
 }
 
 // ruleScore maps summed evidence weight to [0,1]: 1-exp(-x).

@@ -31,6 +31,9 @@ type text struct {
 	sents  []sentence
 	titleN int       // bytes of the title in body (0 when there is none)
 	voc    *docVocab // per-token word-cache entries (Enrich with a model), nil otherwise
+	// marks and cuts are splitSentences' working tables, kept with the text so
+	// that a pooled text reuses them
+	marks, cuts []int
 }
 
 // sentence is a [first,last) token range and its folded byte range.
@@ -57,56 +60,33 @@ var wordByte = func() (set [256]bool) {
 var sentenceByte = [256]bool{'.': true, '!': true, '?': true, '\n': true, 0xe2: true}
 
 // prepare folds body, tokenises and splits it into sentences.
-func prepare(body string, titleLen int) *text { return prepareInto(body, titleLen, nil, nil) }
+func prepare(body string, titleLen int) *text { return prepareInto(new(text), body, titleLen) }
 
-// prepareInto is prepare appending the tokens to toks[:0] and reusing the offset
-// table of fold (pooled, may be nil).
-func prepareInto(body string, titleLen int, toks []token, fold *textfold.Folded) *text {
-	t := &text{body: body, fold: textfold.FoldInto(fold, body), titleN: titleLen}
-	mp := marksPool.Get().(*[]int)
-	t.toks, *mp = tokenizeInto(t.fold.Text, toks, (*mp)[:0])
-	t.sents = splitSentences(body, t.fold, t.toks, titleLen, *mp)
-	if cap(*mp) <= 1<<12 { // do not keep a giant document's table
-		marksPool.Put(mp)
-	}
+// prepareInto is prepare into t, reusing its tables (a text from getText, or
+// a new one).
+func prepareInto(t *text, body string, titleLen int) *text {
+	t.body, t.titleN, t.voc = body, titleLen, nil
+	t.fold = textfold.FoldInto(t.fold, body)
+	t.toks, t.marks = tokenizeInto(t.fold.Text, t.toks, t.marks)
+	t.sents, t.cuts = splitSentences(body, t.fold, t.toks, titleLen, t.marks, t.sents, t.cuts)
 	return t
 }
 
-// marksPool recycles the tables of sentence marks tokenizeInto fills.
-var marksPool = sync.Pool{New: func() any { return new([]int) }}
+// textPool recycles prepared texts between documents: their folded text's
+// offset table, tokens, sentences and working tables (Enrich returns a text
+// once the document is done; nothing keeps those tables past it, while
+// strings cut from the folded text may outlive it, so the folded text itself
+// is new for every document).
+var textPool = sync.Pool{New: func() any { return new(text) }}
 
-// foldPool recycles folded texts' offset tables between documents, as tokPool.
-var foldPool sync.Pool
+func getText() *text { return textPool.Get().(*text) }
 
-func getFold() *textfold.Folded {
-	f, _ := foldPool.Get().(*textfold.Folded)
-	return f
-}
-
-func putFold(f *textfold.Folded) {
-	if f == nil || len(f.Text) > 1<<20 {
-		return
+func putText(t *text) {
+	if cap(t.toks) > 1<<16 || cap(t.marks) > 1<<12 || len(t.fold.Text) > 1<<20 {
+		return // do not keep a giant document's tables
 	}
-	foldPool.Put(f)
-}
-
-// tokPool recycles token slices between documents (Enrich returns them once the
-// document is done; nothing keeps tokens past it).
-var tokPool sync.Pool
-
-func getToks() []token {
-	if p, ok := tokPool.Get().(*[]token); ok {
-		return (*p)[:0]
-	}
-	return nil
-}
-
-func putToks(toks []token) {
-	if cap(toks) == 0 || cap(toks) > 1<<16 {
-		return // do not keep a giant document's slice
-	}
-	toks = toks[:0]
-	tokPool.Put(&toks)
+	*t = text{fold: t.fold, toks: t.toks[:0], sents: t.sents[:0], marks: t.marks[:0], cuts: t.cuts[:0]}
+	textPool.Put(t)
 }
 
 // tokenize splits folded text into words: runs of ASCII letters and digits plus any
@@ -216,10 +196,12 @@ var abbreviations = map[string]bool{
 // only when the next word starts a sentence (capital, digit, ¿, ¡, quote, dash).
 // The title is always its own sentence. marks are the offsets, ascending, of
 // every byte of f.Text between words that is a sentenceByte (tokenizeInto);
-// a word rune starting with the first byte of "…" is none of "…".
-func splitSentences(body string, f *textfold.Folded, toks []token, titleLen int, marks []int) []sentence {
+// a word rune starting with the first byte of "…" is none of "…". The
+// sentences are appended to sents[:0]; cuts is a working table (its array is
+// reused, and returned for the next call).
+func splitSentences(body string, f *textfold.Folded, toks []token, titleLen int, marks []int, sents []sentence, cuts []int) ([]sentence, []int) {
 	s := f.Text
-	var cuts []int // folded byte offsets where a new sentence starts
+	cuts = cuts[:0] // folded byte offsets where a new sentence starts
 	titleCut := -1
 	if titleLen > 0 && titleLen < len(body) {
 		// first folded byte that maps at or after the title's end (the
@@ -277,7 +259,7 @@ func splitSentences(body string, f *textfold.Folded, toks []token, titleLen int,
 	}
 	sortInts(cuts)
 	// assign tokens
-	var sents []sentence
+	sents = sents[:0]
 	ci := 0
 	cur := sentence{first: 0, start: 0}
 	for ti := range toks {
@@ -297,7 +279,7 @@ func splitSentences(body string, f *textfold.Folded, toks []token, titleLen int,
 		cur.end = toks[len(toks)-1].end
 		sents = append(sents, cur)
 	}
-	return sents
+	return sents, cuts
 }
 
 // appendCut adds a cut at k if what follows (after spaces) starts a sentence.

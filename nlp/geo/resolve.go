@@ -121,14 +121,20 @@ func (x *doc) capsAt(i int) bool {
 	}
 	// A title in Title Case or upper case says nothing through case.
 	if i < x.titleE {
-		return titleCase(x.body[:x.titleE])
+		if x.titleCaps == 0 { // once per document: every mention in the title asks
+			x.titleCaps = 1
+			if titleCase(x.body[:x.titleE]) {
+				x.titleCaps = 2
+			}
+		}
+		return x.titleCaps == 2
 	}
 	return false
 }
 
 func titleCase(s string) bool {
 	n, up := 0, 0
-	for _, w := range strings.Fields(s) {
+	for w := range strings.FieldsSeq(s) {
 		r, _ := utf8.DecodeRuneInString(w)
 		if !unicode.IsLetter(r) || len(w) <= 3 {
 			continue
@@ -526,11 +532,10 @@ func (x *doc) resolve() {
 		}
 	}
 	// Entries present in the document (for co-mention of ancestors and
-	// descendants), with the mention that names them.
-	// presentKeys lists present's keys for the loops over them (whose result
-	// does not depend on the order).
-	present := map[int][]int{}
-	var presentKeys []int
+	// descendants), with the mentions that name them; the loops over
+	// present.keys do not depend on their order.
+	present := &x.present
+	present.reset()
 	nCands := 0
 	for i, m := range x.ms {
 		if m.best == -3 {
@@ -538,14 +543,11 @@ func (x *doc) resolve() {
 		}
 		nCands += len(m.cands)
 		for _, c := range m.cands {
-			if _, ok := present[c]; !ok {
-				presentKeys = append(presentKeys, c)
-			}
-			present[c] = append(present[c], i)
+			present.add(c, i)
 		}
 	}
 	elsewhere := func(c, i int) bool {
-		for _, j := range present[c] {
+		for _, j := range present.of(c) {
 			if j != i && x.ft[x.ms[j].fs:x.ms[j].fe] != x.ft[x.ms[i].fs:x.ms[i].fe] {
 				return true
 			}
@@ -575,7 +577,7 @@ func (x *doc) resolve() {
 				s += 1.0
 			}
 			if x.r.hierarchy {
-				for _, p := range presentKeys {
+				for _, p := range present.keys {
 					if g.isAncestor(p, c) && p != e.countryI && elsewhere(p, i) {
 						s += 1.0
 						supported = true
@@ -585,7 +587,7 @@ func (x *doc) resolve() {
 				// The country named in the same sentence: "Costa Rica recibirá a
 				// Jamaica en San José".
 				if e.level > levelCountry {
-					for _, j := range present[e.countryI] {
+					for _, j := range present.of(e.countryI) {
 						if ss, se := x.sentence(m); x.ms[j].fs >= ss && x.ms[j].fe <= se && j != i {
 							s += 1.5
 							supported = true
@@ -593,8 +595,8 @@ func (x *doc) resolve() {
 						}
 					}
 				}
-				for _, p := range presentKeys {
-					if g.isAncestor(c, p) && elsewhere(p, i) && len(present[p]) > 0 && len(x.ms[present[p][0]].cands) == 1 {
+				for _, p := range present.keys {
+					if ps := present.of(p); g.isAncestor(c, p) && elsewhere(p, i) && len(ps) > 0 && len(x.ms[ps[0]].cands) == 1 {
 						s += 0.8
 						supported = true
 						break
@@ -808,7 +810,7 @@ func qualifierGap(gap string) bool {
 	if len(gap) > 45 {
 		return false
 	}
-	for _, w := range strings.FieldsFunc(gap, func(r rune) bool { return r == ' ' || r == ',' || r == '(' || r == '-' || r == '.' }) {
+	for w := range strings.FieldsFuncSeq(gap, func(r rune) bool { return r == ' ' || r == ',' || r == '(' || r == '-' || r == '.' }) {
 		switch w {
 		case "de", "del", "departamento", "depto", "provincia", "municipio", "en", "el", "la", "jurisdiccion", "ciudad", "distrito":
 		default:
@@ -1120,4 +1122,48 @@ func placeLevel(p escucha.Place) int {
 		return 1
 	}
 	return 0
+}
+
+// presence maps the gazetteer entries named in a document to the mentions
+// naming them, in mention order; keys lists the entries in order of first
+// mention. Scratch of a doc: reset keeps its tables for the next document.
+type presence struct {
+	idx   map[int]int // entry -> index in keys
+	keys  []int
+	ments [][]int // ments[k]: the mentions naming keys[k]
+}
+
+func (p *presence) reset() {
+	// key by key: clearing the map would cost as much as the largest
+	// document it ever held, on every document
+	for k, c := range p.keys {
+		delete(p.idx, c)
+		p.ments[k] = p.ments[k][:0]
+	}
+	p.keys = p.keys[:0]
+}
+
+// add records that mention i names entry c.
+func (p *presence) add(c, i int) {
+	k, ok := p.idx[c]
+	if !ok {
+		if p.idx == nil {
+			p.idx = map[int]int{}
+		}
+		k = len(p.keys)
+		p.idx[c] = k
+		p.keys = append(p.keys, c)
+		if k == len(p.ments) {
+			p.ments = append(p.ments, nil)
+		}
+	}
+	p.ments[k] = append(p.ments[k], i)
+}
+
+// of returns the mentions naming entry c (nil: none).
+func (p *presence) of(c int) []int {
+	if k, ok := p.idx[c]; ok {
+		return p.ments[k]
+	}
+	return nil
 }

@@ -54,18 +54,20 @@ type doc struct {
 	titleE    int // end of the title in the original body
 	prior     string
 	caps      bool // the document is mostly upper case or mostly lower case: capitalisation is no evidence
+	titleCaps int8 // capsAt's answer for the title: 0 not asked yet, 1 no, 2 yes
 	ms        []*mention
 	eventMemo []sentMemo // sentences already tested for event words
 	future    []sentMemo // sentences already tested for the future tense
 
 	// Scratch kept between documents (Tagger.docs): nothing in them outlives
 	// the call that fills them.
-	mbuf   []mention // the mentions ms points to
-	spans  []span    // gazetteer matches before overlaps are removed
-	taken  []uint64  // a bit per byte of ft already claimed by a mention
-	ints   []int     // candidate lists cut by resolve (keepInts)
-	scores []candScore
-	byMent [][]candScore
+	mbuf    []mention // the mentions ms points to
+	spans   []span    // gazetteer matches before overlaps are removed
+	taken   []uint64  // a bit per byte of ft already claimed by a mention
+	ints    []int     // candidate lists cut by resolve (keepInts)
+	scores  []candScore
+	byMent  [][]candScore
+	present presence // entries named in the document (resolve)
 }
 
 // span is one gazetteer match [s, e) of pattern p.
@@ -84,7 +86,7 @@ func (t *Tagger) getDoc() *doc {
 	*x = doc{
 		ms: x.ms[:0], eventMemo: x.eventMemo[:0], future: x.future[:0],
 		mbuf: x.mbuf[:0], spans: x.spans[:0], taken: x.taken[:0], ints: x.ints[:0],
-		scores: x.scores[:0], byMent: x.byMent[:0],
+		scores: x.scores[:0], byMent: x.byMent[:0], present: x.present,
 	}
 	return x
 }
