@@ -390,3 +390,79 @@ func TestLongArticleContext(t *testing.T) {
 			want: []string{"femicidio"}, absent: []string{"crimen_organizado"}},
 	})
 }
+
+// TestTenthAuthorClasses (taxonomy 2026.11-10): classes of errors found in the
+// tenth author's documents, in our own sentences. Code: a quote that opens a
+// sentence quotes it (a column's example headlines report nothing); a piece whose
+// title and lead name no crime takes no category from one context sentence in its
+// body (a passing mention), while a statistics piece that names it in several
+// sentences keeps it. Taxonomy: a conditional killing is a threat; stolen
+// credentials are phishing, stolen plates a tool; "asesina los planes"; "nada
+// justifica pedir…"; forced sex in exploitation; the victim who manages to leave is
+// not displaced; "masacre" in a match report; gunshot wounds in a text that reports
+// a body; denied gang membership; the partner named in an apposition before the
+// verb; "expresión de poder" is not talk about words.
+func TestTenthAuthorClasses(t *testing.T) {
+	paras := func(ps ...string) string { return strings.Join(ps, "\n\n") }
+	column := paras(
+		"Cada semana repito el mismo ejercicio con mis estudiantes de periodismo: buscar cómo titulan los diarios las muertes de mujeres. Siempre aparece algo.",
+		`"Drama pasional en Jalapa". "Por celos acuchilla a su novia". "Hombre mata a su compañera tras discusión". Los titulares se copian unos a otros.`,
+		"Cuando un diario escribe \"drama pasional\", disculpa al agresor. Les pido que los reescriban sin esos adjetivos.",
+		"La Ley contra el Femicidio nombra estos hechos desde hace años. La violencia machista no es una historia de amor.",
+		"Ese es el ejercicio. Lo recomiendo a cualquier redacción.")
+	tourism := paras(
+		"El Instituto de Turismo informó que la llegada de visitantes extranjeros creció 9 % entre enero y septiembre. Los cruceros aportaron la mayor parte del aumento.",
+		"Los hoteles de Roatán y Copán reportan ocupación plena para diciembre. Las aerolíneas abrieron dos rutas nuevas desde Miami.",
+		"La cámara de turismo pidió mejorar las carreteras hacia la costa. También solicitó más promoción en Europa.",
+		"Según el informe, la tasa de 25 homicidios por cada 100 mil habitantes sigue pesando en la imagen del país. El gremio espera que baje el próximo año.",
+		"Las agencias prevén otro récord en Semana Santa.")
+	statistics := paras(
+		"El Observatorio publicó su informe trimestral sobre seguridad en la capital. El documento compara los datos con los del año pasado.",
+		"Los homicidios bajaron 7 % en el trimestre, según las cifras de la Policía. La mayoría de las víctimas murió por arma de fuego.",
+		"Las denuncias por extorsión subieron 4 % en el mismo periodo. Los comerciantes siguen siendo los más afectados.",
+		"El informe atribuye el descenso de los homicidios a los operativos en cinco colonias. Recomienda mantenerlos.",
+		"El Observatorio presentará el próximo informe en marzo.")
+	killing := paras(
+		"Un agricultor de 52 años fue asesinado a machetazos la noche del jueves en la aldea El Jícaro, Jalapa. Su cuerpo quedó en el camino que lleva a su parcela.",
+		"Los Bomberos Voluntarios confirmaron que no tenía signos vitales. El MP procesó la escena.",
+		"Vecinos contaron que en los últimos meses se han denunciado varios robos de ganado en las aldeas cercanas. Nadie ha sido capturado por ellos.",
+		"La familia pidió justicia. El entierro será el sábado.")
+	runScopeCases(t, []scopeCase{
+		{name: "unnumbered-count-is-context", title: "Asesinan a agricultor en Jalapa", text: killing,
+			want: []string{"homicidio"}, absent: []string{"robo"}},
+		{name: "sentence-opening-quotes", title: "Columna | Los titulares que disculpan", text: column,
+			want: []string{"violencia_contra_mujer"}, absent: []string{"homicidio", "violencia_intrafamiliar"}, framing: &[]string{escucha.FrameDerechos}},
+		{name: "passing-statistic", title: "Turismo crece 9 % en lo que va del año", text: tourism, absent: []string{"homicidio"}},
+		{name: "statistics-piece-keeps", title: "Informe trimestral de seguridad", text: statistics, want: []string{"homicidio", "extorsion"}},
+		{name: "conditional-killing", title: "Vecinos de Chamelecón dejan sus casas",
+			text: `Seis familias dejaron sus casas por amenazas de pandilleros. "Si te quedás una noche más te matan", contó un vecino.`,
+			want: []string{"desplazamiento_forzado", "crimen_organizado"}, absent: []string{"homicidio"}},
+		{name: "stolen-credentials", title: "Alertan por correos que suplantan a la SAT para robar contraseñas",
+			text: "La SAT advirtió sobre correos falsos que piden ingresar la contraseña en un enlace. Con esos datos los estafadores vacían cuentas bancarias.",
+			want: []string{"ciberdelito"}, absent: []string{"robo"}},
+		{name: "stolen-plates-as-tool", title: "Matan a comerciante en Chinandega",
+			text: "Un comerciante fue asesinado a balazos frente a su negocio. Los atacantes huyeron en un carro con placas robadas.",
+			want: []string{"homicidio"}, absent: []string{"robo"}},
+		{name: "figurative-asesina", title: "Recorte al presupuesto de salud",
+			text:   `La ministra dijo que el recorte "asesina los proyectos de los hospitales" y que nada justifica gastar menos en salud.`,
+			absent: []string{"homicidio", "violencia_contra_mujer"}},
+		{name: "forced-sex", title: "Rescatan a tres jóvenes en Chiquimula",
+			text: "Las jóvenes fueron engañadas con ofertas de trabajo y obligadas a atender clientes y a tener relaciones sexuales en un bar. La Fiscalía contra la Trata capturó a la dueña.",
+			want: []string{"trata_personas", "violencia_sexual"}},
+		{name: "victim-leaves-the-house", title: "Capturan a hombre que golpeó a su esposa en Cobán",
+			text: "El hombre golpeó a su esposa con un palo tras años de violencia. Ella logró salir de la vivienda con sus hijas y buscó a una patrulla.",
+			want: []string{"violencia_contra_mujer"}, absent: []string{"desplazamiento_forzado"}},
+		{name: "football-masacre", title: "Masacre en el Cuscatlán: Alianza golea 5-0",
+			text:   "Alianza le pasó por encima a su rival con goles en los dos tiempos. Fue una masacre de principio a fin, dijo el entrenador.",
+			absent: []string{"homicidio"}},
+		{name: "wounds-and-body", title: "Localizan sin vida a hombre en Chimaltenango",
+			text: "Vecinos encontraron sin vida a un hombre de 40 años en un camino vecinal. Tenía tres heridas de arma de fuego en el tórax, según los Bomberos.",
+			want: []string{"homicidio"}},
+		{name: "membership-denied", title: "Capturan a falsos pandilleros que extorsionaban a taxistas",
+			text: "Los detenidos exigían dinero por teléfono a taxistas. La Policía determinó que ninguno de ellos ha pertenecido nunca a una pandilla.",
+			want: []string{"extorsion"}, absent: []string{"crimen_organizado"}},
+		{name: "partner-in-apposition", title: "Muere mujer atacada en su casa en Petén",
+			text: "Una mujer de 35 años murió en el hospital. Su esposo, identificado como Julio R., de 40 años, la atacó con un machete la noche del viernes.",
+			want: []string{"violencia_intrafamiliar"}},
+	})
+}

@@ -129,6 +129,8 @@ var partRanges = []struct {
 	{"parts 29-30 (fourth, long)", 29, 30},
 	{"parts 31-32 (fifth)", 31, 32},
 	{"parts 33-34 (sixth, long)", 33, 34},
+	{"parts 35-36 (ninth)", 35, 36},
+	{"parts 37-38 (tenth)", 37, 38},
 }
 
 // crossValidate trains a model on four fifths of docs (by id hash) and predicts
@@ -241,6 +243,18 @@ func TestPartsReport(t *testing.T) {
 		}
 		line(pr.name, g)
 	}
+	// by length: briefs and posts against articles (the model's text features
+	// weigh more in short documents: one over the square root of their count)
+	var short, long []*escucha.Document
+	for _, g := range all {
+		if len(strings.Fields(g.Body())) < 100 {
+			short = append(short, g)
+		} else {
+			long = append(long, g)
+		}
+	}
+	line("under 100 words", short)
+	line("100 words or more", long)
 	line("all", all)
 }
 

@@ -351,6 +351,7 @@ type analysisBufs struct {
 	sentKind       []string
 	sentCtx        []bool
 	ctxW, hypW     []float64
+	catSent        []int // per category: its one evidence sentence, or -1 (none) / -2 (several)
 	own, frameCtx  []float64
 	gated          []bool
 	raw, frameRaw  []float64
@@ -464,6 +465,12 @@ func (c *compiled) analyse(t *text, lang string) *analysis {
 	firstS := -1
 	frameCtx := zeroed(bufs.frameCtx, len(c.frames))
 	bufs.frameCtx = frameCtx
+	catSent := zeroed(bufs.catSent, len(c.cats))
+	bufs.catSent = catSent
+	for ci := range catSent {
+		catSent[ci] = -1
+	}
+	leadEvidence := false // a category has evidence in the title or the lead
 	for _, h := range a.hits {
 		refs := c.termsOf[h.pat]
 		for _, r := range refs {
@@ -533,6 +540,15 @@ func (c *compiled) analyse(t *text, lang string) *analysis {
 			}
 			a.raw[r.owner] += w
 			a.ev[r.owner] = appendSpan(a.ev[r.owner], sp)
+			if w > 0 {
+				switch cs := catSent[r.owner]; {
+				case cs == -1:
+					catSent[r.owner] = s
+				case cs != s:
+					catSent[r.owner] = -2
+				}
+				leadEvidence = leadEvidence || s <= c.leadN
+			}
 			a.kinds[r.owner][kindIndex(kind)] += w
 			switch {
 			case kind == KindHypothesis:
@@ -559,6 +575,9 @@ func (c *compiled) analyse(t *text, lang string) *analysis {
 	a.gated = zeroed(bufs.gated, len(c.cats))
 	bufs.gated = a.gated
 	c.gate(a, ctxW, hypW)
+	if !leadEvidence && c.ctxAlone > 0 && !a.fiction && ns-b2i(t.titleN > 0) >= c.scopeMin {
+		c.gatePassing(a, catSent)
+	}
 	if (a.eventStory || a.fiction) && c.ctxAlone > 0 {
 		for fi := range a.frameRaw {
 			if frameCtx[fi] > 0 && a.frameRaw[fi]-frameCtx[fi] <= 1e-9 {
@@ -592,6 +611,29 @@ func (c *compiled) gate(a *analysis, ctxW, hypW []float64) {
 			continue // a topic piece keeps its context evidence; only hypotheses are gated
 		}
 		a.raw[ci] *= c.ctxAlone
+		a.gated[ci] = true
+		for k := range a.kinds[ci] {
+			a.kinds[ci][k] *= c.ctxAlone
+		}
+	}
+}
+
+// gatePassing scales down, in a piece whose title and lead name no crime, every
+// category whose evidence sits in one context sentence (statistics, background,
+// an anniversary: Cues.Scope's context kinds): a passing mention ("el país
+// registra 18 homicidios por cada 100 mil habitantes" in tourism news) is not the
+// piece's topic. A piece that names a category in several sentences (statistics
+// whose lead counts "necropsias") is about crime and keeps all its categories (guide: "a passing background mention does not count").
+func (c *compiled) gatePassing(a *analysis, catSent []int) {
+	if slices.Contains(catSent, -2) {
+		return // a category named in several sentences: the piece is about crime
+	}
+	for ci, cs := range catSent {
+		if cs < 0 || a.gated[ci] || !c.ctxKind[kindIndex(a.sentKind[cs])] {
+			continue // no evidence, evidence in several sentences or in a sentence that reports, or gated already
+		}
+		a.raw[ci] *= c.ctxAlone
+		a.own[ci] *= c.ctxAlone
 		a.gated[ci] = true
 		for k := range a.kinds[ci] {
 			a.kinds[ci][k] *= c.ctxAlone
@@ -970,9 +1012,17 @@ func (c *compiled) critiqueDoc(a *analysis, lang string) uint64 {
 }
 
 // inQuotes reports whether h sits inside double quotes opened in its sentence.
+// A sentence starts at its first word, so a quote that opens the sentence
+// (`"Crimen pasional en Zacapa".`) lies before its start and is counted here:
+// the byte before the first word is a quote that follows a space or the text's start.
 func inQuotes(t *text, h hit) bool {
 	s := t.sents[t.toks[h.first].sent]
-	return strings.Count(t.fold.Text[s.start:t.toks[h.first].start], `"`)%2 == 1
+	ft := t.fold.Text
+	n := strings.Count(ft[s.start:t.toks[h.first].start], `"`)
+	if s.start > 0 && ft[s.start-1] == '"' && (s.start < 2 || !isWordByte(ft[s.start-2]) && ft[s.start-2] != '"') {
+		n++
+	}
+	return n%2 == 1
 }
 
 // inScope reports a cue of set ending at most window tokens before h in the same
