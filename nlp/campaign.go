@@ -89,6 +89,7 @@ func compileCampaigns(cs []Campaign) ([]ccampaign, error) {
 				return nil, err
 			}
 		}
+		cc.phrases.compile()
 		for _, a := range c.Accounts {
 			cc.accounts = append(cc.accounts, strings.TrimPrefix(textfold.String(a), "@"))
 		}

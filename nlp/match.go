@@ -18,12 +18,16 @@ import (
 // Tokens are separated by spaces: "muerte* violenta* de ~2 mujer*|nina*".
 
 type tokSpec struct {
-	lits     []string
-	litSet   map[string]bool // lits as a set, when there are many
-	litMask  uint64          // 1<<litKey of every lit: most words are none, without a lookup
-	prefixes []string
-	preTrie  *byteTrie // prefixes as a trie, when there are many
-	gap      int       // > 0: this spec is a gap of 0..gap tokens
+	lits []string
+	// litGroups holds the lits of at most maxGroupedLit bytes in one string,
+	// grouped by length (ascending): a byte n, a byte k, then k lits of n
+	// bytes. isLit reads it front to back, comparing only words of w's
+	// length, without reading a slice of strings and each string's bytes.
+	litGroups string
+	litMask   uint64 // 1<<litKey of every lit: most words are none, without a lookup
+	prefixes  []string
+	preTrie   *byteTrie // prefixes as a trie, when there are many
+	gap       int       // > 0: this spec is a gap of 0..gap tokens
 }
 
 func (s *tokSpec) match(w string) bool {
@@ -44,10 +48,52 @@ func (s *tokSpec) match(w string) bool {
 
 // isLit reports whether w is one of the lits.
 func (s *tokSpec) isLit(w string) bool {
-	if s.litSet != nil {
-		return s.litSet[w]
+	if len(w) > maxGroupedLit {
+		return slices.Contains(s.lits, w)
 	}
-	return slices.Contains(s.lits, w)
+	for g := s.litGroups; len(g) >= 2; {
+		n, k := int(g[0]), int(g[1])
+		if n > len(w) {
+			return false
+		}
+		g = g[2:]
+		if n == len(w) {
+			for j := range k {
+				if g[j*n:(j+1)*n] == w {
+					return true
+				}
+			}
+		}
+		g = g[n*k:]
+	}
+	return false
+}
+
+// maxGroupedLit is the longest lit litGroups holds (its length is one byte).
+const maxGroupedLit = 255
+
+// groupLits makes tokSpec.litGroups of lits.
+func groupLits(lits []string) string {
+	byLen := slices.Clone(lits)
+	slices.SortStableFunc(byLen, func(a, b string) int { return len(a) - len(b) })
+	var b strings.Builder
+	for i := 0; i < len(byLen); {
+		n := len(byLen[i])
+		if n > maxGroupedLit {
+			break
+		}
+		k := 1
+		for i+k < len(byLen) && len(byLen[i+k]) == n && k < 255 {
+			k++
+		}
+		b.WriteByte(byte(n))
+		b.WriteByte(byte(k))
+		for _, l := range byLen[i : i+k] {
+			b.WriteString(l)
+		}
+		i += k
+	}
+	return b.String()
 }
 
 // litKey is a word's bit in tokSpec.litMask: its length and last byte (the
@@ -214,12 +260,7 @@ func compilePattern(src string) (*pattern, error) {
 		if len(s.prefixes) > 4 {
 			s.preTrie = newByteTrie(s.prefixes)
 		}
-		if len(s.lits) > 4 {
-			s.litSet = map[string]bool{}
-			for _, l := range s.lits {
-				s.litSet[l] = true
-			}
-		}
+		s.litGroups = groupLits(s.lits)
 		p.specs = append(p.specs, s)
 	}
 	if len(p.specs) == 0 {
@@ -284,23 +325,37 @@ type hit struct {
 // matcher finds every pattern of a set in a token stream in one pass. The first
 // token of every pattern (literal or prefix) sits in a byte trie, so each token of
 // the text costs one walk over its bytes, without hashing.
+//
+// add builds the candidate lists of the trie nodes; compile lays them out for
+// the scan in three dense arrays (refs, splits, cands), which must be called
+// after the last add and before a scan.
 type matcher struct {
 	pats []*pattern
 	// rest[id] is pats[id].specs[1:], what try matches after the trie walk: one
 	// slice header read from a dense table instead of a pattern struct
 	rest  [][]tokSpec
 	nodes []trieNode
-	lists []candList // candidate lists of the nodes; lists[0] is empty
+	lists [][]cand // candidate lists of the nodes, as add builds them; lists[0] is empty
 	ids   map[string]int
+
+	// What the scan reads, made by compile: refs[li] places list li in cands.
+	refs   []listRef
+	splits [][37]span
+	cands  []cand
 }
 
-// candList is the candidate list of a trie node. split, for long lists ("la",
-// "de", "en" start dozens of patterns), is all filtered by the next token's
-// first byte (index trieIndex+1, 0 for no next token in the sentence or a byte
-// outside a-z0-9), order kept. Both sit in one element so that try reads one.
-type candList struct {
-	all   []cand
-	split *[37][]cand
+// span is the run cands[off : off+n] of matcher.cands.
+type span struct{ off, n uint32 }
+
+// listRef is a candidate list as the scan reads it: all its candidates, and
+// for a long list ("la", "de", "en" start dozens of patterns) also its
+// candidates filtered by the next token's first byte (splits[split-1][trieIndex+1],
+// index 0 for no next token in the sentence or a byte outside a-z0-9), order
+// kept; split 0 for a short list. Twelve bytes, one array: the scan reads one
+// per list the word cache names (about 100 000 per pass over the dev set).
+type listRef struct {
+	all   span
+	split uint32
 }
 
 // splitMin is the list length from which a list is split by the next token.
@@ -309,7 +364,38 @@ const splitMin = 8
 // passes reports whether c can match when the next token's first byte has
 // index nc (trieIndex, -1 none).
 func (m *matcher) passes(c cand, nc int) bool {
-	return c.single || !c.hasNext || nc >= 0 && m.pats[c.id].next&(1<<nc) != 0
+	return c.kind != candNext || nc >= 0 && m.pats[c.id].next&(1<<nc) != 0
+}
+
+// compile lays the candidate lists out for the scan: each list's candidates,
+// then for a long list its 37 filtered copies, as runs of one array, so a
+// list's candidates sit together and take half the bytes of separate slices
+// of the wider candidates of earlier versions.
+func (m *matcher) compile() {
+	m.refs = make([]listRef, len(m.lists))
+	m.splits = m.splits[:0]
+	m.cands = m.cands[:0]
+	run := func(list []cand, nc int, all bool) span {
+		off := len(m.cands)
+		for _, c := range list {
+			if all || m.passes(c, nc) {
+				m.cands = append(m.cands, c)
+			}
+		}
+		return span{off: uint32(off), n: uint32(len(m.cands) - off)}
+	}
+	for li, list := range m.lists {
+		r := listRef{all: run(list, -1, true)}
+		if len(list) >= splitMin {
+			var sp [37]span
+			for nc := -1; nc < 36; nc++ {
+				sp[nc+1] = run(list, nc, false)
+			}
+			m.splits = append(m.splits, sp)
+			r.split = uint32(len(m.splits))
+		}
+		m.refs[li] = r
+	}
 }
 
 // maxTrieNodes bounds the trie so that node indexes fit in uint16 (small nodes
@@ -325,24 +411,44 @@ type trieNode struct {
 }
 
 // cand is a pattern to try at a token, with what scan needs to reject it
-// without reading the pattern: whether it is a single token and the first
-// bytes its second token may start with (pattern.next).
-// Sixteen bytes: the scan reads tens of thousands per pass over the dev set.
+// without reading the pattern (kind, and next2 folded to 32 bits: fold32).
+// Eight bytes: the scan reads about 280 000 per pass over the dev set.
 type cand struct {
-	id      int32
-	single  bool
-	hasNext bool
-	gapN    uint8  // > 0: specs[1] is a gap ~gapN and next2 filters specs[2]
-	next2   uint64 // pattern.next2, or pattern.gapNext2 when gapN > 0
+	next2 uint32 // fold32 of pattern.next2 (candNext) or pattern.gapNext2 (candGap)
+	id    uint16
+	kind  uint8
+	gapN  uint8 // candGap: specs[1] is a gap ~gapN and next2 filters specs[2]
 }
 
+// Kinds of cand: what try tests before matchAt.
+const (
+	candSingle = iota // a one-token pattern: the walk matched it all
+	candNext          // the next token's first two bytes must be in next2
+	candGap           // one of the gapN+1 tokens after the first must pass next2
+	candRest          // no filter: matchAt decides
+)
+
+// maxPatterns bounds a matcher's distinct patterns so that cand.id fits uint16.
+// The shipped taxonomy has about 2 100.
+const maxPatterns = 1 << 16
+
 func candOf(id int, p *pattern) cand {
-	c := cand{id: int32(id), single: len(p.specs) == 1, hasNext: p.hasNext, next2: p.next2}
-	if p.gapN > 0 {
-		c.gapN, c.next2 = uint8(p.gapN), p.gapNext2
+	c := cand{id: uint16(id), kind: candRest}
+	switch {
+	case len(p.specs) == 1:
+		c.kind = candSingle
+	case p.hasNext:
+		c.kind, c.next2 = candNext, fold32(p.next2)
+	case p.gapN > 0:
+		c.kind, c.gapN, c.next2 = candGap, uint8(p.gapN), fold32(p.gapNext2)
 	}
 	return c
 }
+
+// fold32 folds a 64-bit pairKey Bloom mask to 32 bits (bit b to bit b%32), the
+// width of tokKeys.key: a weaker filter (about 1.5 % more matchAt calls on the
+// dev set) in half the bytes.
+func fold32(mask uint64) uint32 { return uint32(mask) | uint32(mask>>32) }
 
 // trieIndex is c's child index in the tries (a-z 0-25, 0-9 26-35), -1 for
 // any other byte. A table, as isWordByte: it runs on every byte of a walk.
@@ -363,7 +469,7 @@ var trieIdx = func() (t [256]int8) {
 }()
 
 func newMatcher() *matcher {
-	return &matcher{nodes: make([]trieNode, 1), lists: make([]candList, 1), ids: map[string]int{}}
+	return &matcher{nodes: make([]trieNode, 1), lists: make([][]cand, 1), ids: map[string]int{}}
 }
 
 // node returns the trie node for word, creating it; ok is false when word has a
@@ -391,28 +497,9 @@ func (m *matcher) node(word string) (int, bool, error) {
 func (m *matcher) addCand(li *int32, c cand) {
 	if *li == 0 {
 		*li = int32(len(m.lists))
-		m.lists = append(m.lists, candList{})
+		m.lists = append(m.lists, nil)
 	}
-	cl := &m.lists[*li]
-	cl.all = append(cl.all, c)
-	list := cl.all
-	if len(list) < splitMin {
-		return
-	}
-	sp := cl.split
-	add := list[len(list)-1:]
-	if sp == nil {
-		sp = new([37][]cand)
-		cl.split = sp
-		add = list
-	}
-	for nc := -1; nc < 36; nc++ {
-		for _, x := range add {
-			if m.passes(x, nc) {
-				sp[nc+1] = append(sp[nc+1], x)
-			}
-		}
-	}
+	m.lists[*li] = append(m.lists[*li], c)
 }
 
 // add compiles src (once per distinct source) and returns its id.
@@ -428,6 +515,9 @@ func (m *matcher) add(src string) (int, error) {
 	}
 	p.firstBytes()
 	id := len(m.pats)
+	if id >= maxPatterns {
+		return 0, fmt.Errorf("pattern %q: more than %d distinct patterns: split the taxonomy", src, maxPatterns)
+	}
 	m.pats = append(m.pats, p)
 	m.rest = append(m.rest, p.specs[1:])
 	m.ids[key] = id
@@ -478,10 +568,11 @@ func (m *matcher) walk(w string, dst []int32) []int32 {
 // scan returns all hits, in token order.
 func (m *matcher) scan(toks []token, dst []hit) []hit { return m.scanWalks(toks, nil, dst) }
 
-// tokKeys holds, per token of a scan, 1<<pairKey of its first two bytes (0
-// when they are not a-z0-9): what try tests of the tokens after a candidate's
-// first, computed once per token instead of once per candidate.
-type tokKeys struct{ key []uint64 }
+// tokKeys holds, per token of a scan, 1<<(pairKey%32) of its first two bytes
+// (0 when they are not a-z0-9): what try tests (against cand.next2) of the
+// tokens after a candidate's first, computed once per token instead of once
+// per candidate.
+type tokKeys struct{ key []uint32 }
 
 var tokKeysPool = sync.Pool{New: func() any { return new(tokKeys) }}
 
@@ -491,7 +582,7 @@ func keysOf(toks []token) *tokKeys {
 	k.key = slices.Grow(k.key[:0], len(toks))[:len(toks)]
 	for i := range toks {
 		pk, ok := wordPairKey(toks[i].s)
-		k.key[i] = b2u(ok) << pk
+		k.key[i] = b2u(ok) << (pk % 32)
 	}
 	return k
 }
@@ -503,7 +594,7 @@ func putKeys(k *tokKeys) {
 }
 
 // b2u is 1 for true, 0 for false.
-func b2u(b bool) uint64 {
+func b2u(b bool) uint32 {
 	if b {
 		return 1
 	}
@@ -513,6 +604,9 @@ func b2u(b bool) uint64 {
 // scanWalks is scan where voc, when not nil, gives m.walk(toks[i].s) from the
 // word cache for the tokens it holds.
 func (m *matcher) scanWalks(toks []token, voc *docVocab, dst []hit) []hit {
+	if len(m.refs) != len(m.lists) {
+		panic("nlp: matcher scanned without compile after its last add")
+	}
 	if dst == nil {
 		dst = make([]hit, 0, 64)
 	}
@@ -563,37 +657,39 @@ func (m *matcher) scanWalks(toks []token, voc *docVocab, dst []hit) []hit {
 // try appends to dst the hits at token i of the candidates in list li; the
 // trie walk already matched the first word: match the rest only.
 func (m *matcher) try(dst []hit, toks []token, k *tokKeys, li int32, i int) []hit {
-	// the next token in the sentence, if any: its 1<<pairKey (0 none), and
+	// the next token in the sentence, if any: its tokKeys bit (0 none), and
 	// for a split list the trieIndex of its first byte (-1 none)
 	next := i+1 < len(toks) && toks[i+1].sent == toks[i].sent
-	nk := uint64(0)
+	nk := uint32(0)
 	if next {
 		nk = k.key[i+1]
 	}
-	cl := &m.lists[li]
-	cs := cl.all
-	if cl.split != nil {
+	r := &m.refs[li]
+	run := r.all
+	if r.split != 0 {
 		nextC := -1
 		if next {
 			nextC = trieIndex(toks[i+1].s[0])
 		}
-		cs = cl.split[nextC+1]
+		run = m.splits[r.split-1][nextC+1]
 	}
-	for _, c := range cs {
+	for _, c := range m.cands[run.off : run.off+run.n] {
 		id := int(c.id)
-		if c.single {
+		switch c.kind {
+		case candSingle:
 			dst = append(dst, hit{pat: id, first: i, last: i + 1})
 			continue
-		}
-		// the next token must match specs[1]: test its first two bytes
-		if c.hasNext {
+		case candNext:
+			// the next token must match specs[1]: test its first two bytes
 			if c.next2&nk == 0 {
 				continue
 			}
-		} else if c.gapN > 0 && !gapPasses(toks, k.key, i, int(c.gapN), c.next2) {
+		case candGap:
 			// a gap ~n then a token: one of the next n+1 tokens of the
 			// sentence must pass that token's first-two-bytes test
-			continue
+			if !gapPasses(toks, k.key, i, int(c.gapN), c.next2) {
+				continue
+			}
 		}
 		if e := matchAt(toks, i+1, m.rest[id], toks[i].sent); e > i {
 			dst = append(dst, hit{pat: id, first: i, last: e})
@@ -603,12 +699,12 @@ func (m *matcher) try(dst []hit, toks []token, k *tokKeys, li int32, i int) []hi
 }
 
 // gapPasses reports whether one of the tokens i+1 … i+1+n of toks[i]'s
-// sentence has a pairKey in mask2 (a necessary condition for matchAt of "~n
-// spec" at i+1 when mask2 is spec's next2); keys are the tokens' tokKeys.key.
-func gapPasses(toks []token, keys []uint64, i, n int, mask2 uint64) bool {
+// sentence has a tokKeys bit in mask (a necessary condition for matchAt of "~n
+// spec" at i+1 when mask is fold32 of spec's next2); keys are tokKeys.key.
+func gapPasses(toks []token, keys []uint32, i, n int, mask uint32) bool {
 	sent := toks[i].sent
 	for j := i + 1; j <= i+1+n && j < len(toks) && toks[j].sent == sent; j++ {
-		if mask2&keys[j] != 0 {
+		if mask&keys[j] != 0 {
 			return true
 		}
 	}

@@ -233,6 +233,7 @@ func compileTaxonomy(t *Taxonomy) (*compiled, error) {
 	for len(c.termsOf) < len(c.m.pats) {
 		c.termsOf = append(c.termsOf, nil)
 	}
+	c.m.compile()
 	return c, nil
 }
 

@@ -250,15 +250,14 @@ func (x *doc) mentionAt(i int) bool {
 // accentMismatch reports whether the surface carries an accent that no name of
 // its candidates has at that letter: "cayó" is a verb, not Cayo.
 func (x *doc) accentMismatch(m *mention) bool {
-	if isASCII(x.body[m.os:m.oe]) {
+	surface := x.body[m.os:m.oe]
+	if isASCII(surface) {
 		return false // no accent to compare
 	}
-	surface := []rune(strings.ToLower(x.body[m.os:m.oe]))
-	accented := false
+	accented, n := false, 0
 	for _, r := range surface {
-		if r >= 0x80 && unicode.IsLetter(r) && r != 'ñ' {
-			accented = true
-		}
+		accented = accented || accentLetter(unicode.ToLower(r))
+		n++
 	}
 	if !accented {
 		return false
@@ -267,20 +266,31 @@ func (x *doc) accentMismatch(m *mention) bool {
 		if c < 0 {
 			return false
 		}
-		for _, n := range x.g.rawNames[c] {
-			rn := []rune(strings.ToLower(n))
-			if len(rn) != len(surface) {
+		for _, name := range x.g.rawNames[c] {
+			if utf8.RuneCountInString(name) != n {
 				return false // a name of another length: cannot compare, keep
 			}
-			ok := true
-			for i, r := range surface {
-				if r >= 0x80 && unicode.IsLetter(r) && r != 'ñ' && rn[i] != r {
-					ok = false
-				}
-			}
-			if ok {
+			if sameAccents(surface, name) {
 				return false
 			}
+		}
+	}
+	return true
+}
+
+// accentLetter reports whether r (lower case) is an accented letter: not ASCII, not ñ.
+func accentLetter(r rune) bool { return r >= 0x80 && unicode.IsLetter(r) && r != 'ñ' }
+
+// sameAccents reports whether name, of surface's length in runes, has the
+// same letter as surface wherever surface has an accented letter, both
+// lower-cased rune by rune (as strings.ToLower does), without allocating.
+func sameAccents(surface, name string) bool {
+	j := 0
+	for _, r := range surface {
+		q, size := utf8.DecodeRuneInString(name[j:])
+		j += size
+		if r = unicode.ToLower(r); accentLetter(r) && unicode.ToLower(q) != r {
+			return false
 		}
 	}
 	return true

@@ -14,7 +14,7 @@ import (
 // "san jose", "san jose pinula"); a scan starting at a word start extends its key
 // word by word while the key is a known prefix.
 type wordMatcher struct {
-	keys map[string]wmNode
+	keys wmTable
 	// first is a one-hash Bloom filter of the patterns' first words: most words
 	// of a text start no place name and are rejected without a map lookup.
 	first bloom16
@@ -32,6 +32,52 @@ type wmNode struct {
 	tails []wmTail // patterns that end in non-word bytes after this prefix: "ee. uu."
 }
 
+// wmTable holds the keys of a wordMatcher by their hash (wordHash, extended
+// by fnvBytes), which the scan has computed already for its Bloom filters: a
+// lookup hashes nothing and reads one slot, mostly, where a map[string]
+// hashed the key again and probed a group. Open addressing, linear probing,
+// at most half full; a slot with an empty key is free (no key is empty).
+type wmTable struct {
+	slots []wmSlot
+	mask  uint32
+}
+
+type wmSlot struct {
+	key string
+	h   uint32
+	wmNode
+}
+
+func newWMTable(nodes map[string]wmNode) wmTable {
+	n := 16
+	for n < 2*len(nodes) {
+		n *= 2
+	}
+	t := wmTable{slots: make([]wmSlot, n), mask: uint32(n - 1)}
+	for k, nd := range nodes {
+		h := fnvBytes(2166136261, k)
+		i := h & t.mask
+		for t.slots[i].key != "" {
+			i = (i + 1) & t.mask
+		}
+		t.slots[i] = wmSlot{key: k, h: h, wmNode: nd}
+	}
+	return t
+}
+
+// get returns the node of key, whose hash is h, or nil.
+func (t *wmTable) get(key string, h uint32) *wmNode {
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
+		sl := &t.slots[i]
+		if sl.key == "" {
+			return nil
+		}
+		if sl.h == h && sl.key == key {
+			return &sl.wmNode
+		}
+	}
+}
+
 type wmTail struct {
 	suffix string
 	pat    int32
@@ -43,9 +89,10 @@ type wmOdd struct {
 }
 
 func newWordMatcher(patterns []string) *wordMatcher {
-	m := &wordMatcher{keys: make(map[string]wmNode, 2*len(patterns))}
+	m := &wordMatcher{}
+	keys := make(map[string]wmNode, 2*len(patterns))
 	node := func(k string) wmNode {
-		n, ok := m.keys[k]
+		n, ok := keys[k]
 		if !ok {
 			n.pat = -1
 		}
@@ -67,7 +114,7 @@ func newWordMatcher(patterns []string) *wordMatcher {
 				if last > 0 {
 					n := node(s[:last])
 					n.more = true
-					m.keys[s[:last]] = n
+					keys[s[:last]] = n
 				}
 				last = i
 			}
@@ -83,8 +130,9 @@ func newWordMatcher(patterns []string) *wordMatcher {
 		} else {
 			n.tails = append(n.tails, wmTail{s[last:], int32(p)})
 		}
-		m.keys[s[:last]] = n
+		keys[s[:last]] = n
 	}
+	m.keys = newWMTable(keys)
 	return m
 }
 
@@ -151,8 +199,8 @@ func (m *wordMatcher) each(t string, f func(s, e, p int)) {
 func (m *wordMatcher) matchFrom(t string, s, e int, h uint32, f func(s, e, p int)) {
 	n := len(t)
 	for {
-		nd, ok := m.keys[t[s:e]]
-		if !ok {
+		nd := m.keys.get(t[s:e], h)
+		if nd == nil {
 			return
 		}
 		if nd.pat >= 0 {
