@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"testing"
@@ -207,10 +206,7 @@ func TestCompactKept(t *testing.T) {
 	if dir == "" {
 		t.Skip("ESCUCHA_COMPACT_DIR is unset")
 	}
-	shards := filepath.Join(dir, "index-durable")
-	if _, err := os.Stat(shards); err != nil {
-		shards = filepath.Join(dir, "index-bulk")
-	}
+	shards := keptShards(dir)
 	ix := MustOpen(t, shards)
 	before, err := ix.segments()
 	if err != nil {
@@ -241,10 +237,7 @@ func BenchmarkSearchKeptLatency(b *testing.B) {
 	if dir == "" {
 		b.Skip("ESCUCHA_BENCH_REUSE is unset")
 	}
-	shards := filepath.Join(dir, "index-durable")
-	if _, err := os.Stat(shards); err != nil {
-		shards = filepath.Join(dir, "index-bulk")
-	}
+	shards := keptShards(dir)
 	ix := MustOpen(b, shards)
 	if n, err := ix.segments(); err == nil {
 		total := 0

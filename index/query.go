@@ -224,8 +224,8 @@ func (rw rewriter) unfielded(mk func(field string) query.Query) query.Query {
 	return mk(fBody)
 }
 
-// textField is where the text field's words are: body in format 5.
-func (rw rewriter) textField() string {
+// textWords is the field that holds the text's words: body in format 5.
+func (rw rewriter) textWords() string {
 	if rw.body {
 		return fBody
 	}
@@ -255,7 +255,7 @@ func (rw rewriter) rewrite(q query.Query) (query.Query, error) {
 			case "":
 				return rw.unfielded(mk), nil
 			case fText:
-				return mk(rw.textField()), nil
+				return mk(rw.textWords()), nil
 			}
 			return mk(f), nil
 		case isFolded(f):
@@ -285,7 +285,7 @@ func (rw rewriter) rewrite(q query.Query) (query.Query, error) {
 		case f == "":
 			return rw.unfielded(phrase), nil
 		case f == fText:
-			return phrase(rw.textField()), nil
+			return phrase(rw.textWords()), nil
 		case isFolded(f):
 			return term(folded(f), fold(c.MatchPhrase)), nil
 		case lowerIDs[f]:
@@ -378,7 +378,7 @@ func (rw rewriter) pattern(fieldName, p string, mk func(field, p string) query.Q
 		fp := fold(p)
 		return query.NewDisjunctionQuery([]query.Query{mk(fTitle, fp), mk(fText, fp)}), nil
 	case f == fText:
-		return mk(rw.textField(), fold(p)), nil
+		return mk(rw.textWords(), fold(p)), nil
 	case f == fTitle:
 		return mk(f, fold(p)), nil
 	case isFolded(f):

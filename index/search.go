@@ -83,14 +83,11 @@ func (ix *Index) plan(req escucha.SearchRequest) (*plan, error) {
 	if req.Facets == nil {
 		req.Facets = escucha.DefaultFacets
 	}
-	ix.mu.RLock()
-	body := ix.body
-	ix.mu.RUnlock()
-	text, err := parseQueryString(req.Query, req.AnyWord, body)
+	text, err := parseQueryString(req.Query, req.AnyWord, ix.body) // body is fixed at Open
 	if err != nil {
 		return nil, err
 	}
-	p := &plan{req: req, text: text, body: body}
+	p := &plan{req: req, text: text, body: ix.body}
 	if req.After != "" {
 		if p.after, err = decodeCursor(req.After, req.Sort); err != nil {
 			return nil, err
@@ -396,12 +393,13 @@ func (ix *Index) fetch(ctx context.Context, p *plan, hits []*search.DocumentMatc
 		}
 		return firstErr
 	}
+	mapBack := highlight && p.body && p.text != nil
 	for _, h := range hits {
 		f := found[h.ID]
 		if f == nil {
 			continue
 		}
-		if highlight && p.body && p.text != nil {
+		if mapBack {
 			highlightBody(f)
 			if !slices.Contains(fields, fText) {
 				delete(f.Fields, fText)
@@ -424,7 +422,7 @@ var htmlHighlighter = sync.OnceValue(func() highlight.Highlighter {
 // highlightBody highlights a format-5 hit as Bleve highlights title and text in
 // format 4: the term locations of body (title, a line, text) are mapped onto
 // the stored title and text, those of title added, and Bleve's html highlighter
-// picks and marks the fragments (TestBodyHighlightsAsTitleAndText).
+// picks and marks the fragments (TestBodyMatchesTitleAndText).
 func highlightBody(h *search.DocumentMatch) {
 	title, _ := h.Fields[fTitle].(string)
 	text, _ := h.Fields[fText].(string)
@@ -433,9 +431,13 @@ func highlightBody(h *search.DocumentMatch) {
 		shift = uint64(len(title)) + 1
 	}
 	byField := map[string]search.TermLocationMap{fTitle: {}, fText: {}}
-	seen := map[[3]uint64]bool{}
+	type span struct {
+		field      string
+		start, end uint64
+	}
+	seen := map[span]bool{}
 	add := func(field, term string, l *search.Location, by uint64) {
-		k := [3]uint64{boolU(field == fText), l.Start - by, l.End - by}
+		k := span{field, l.Start - by, l.End - by}
 		if seen[k] {
 			return
 		}
@@ -470,13 +472,6 @@ func highlightBody(h *search.DocumentMatch) {
 		htmlHighlighter().BestFragmentsInField(dm, doc, f, 1)
 	}
 	h.Fragments, h.Locations = dm.Fragments, nil
-}
-
-func boolU(b bool) uint64 {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // shardFacetSize is how many terms each month returns for a facet of size n.

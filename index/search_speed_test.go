@@ -22,15 +22,23 @@ import (
 //
 //	ESCUCHA_BENCH_REUSE=/tmp/escucha-vs-pg-NNN go test ./index -run '^$' \
 //	  -bench 'SearchKept/match2' -benchtime 50x -cpuprofile /tmp/cpu.out
+//
+// keptShards is the index directory BenchmarkVsPostgres kept in dir: the durable
+// load's when it made one, else the bulk load's.
+func keptShards(dir string) string {
+	shards := filepath.Join(dir, "index-durable")
+	if _, err := os.Stat(shards); err != nil {
+		shards = filepath.Join(dir, "index-bulk")
+	}
+	return shards
+}
+
 func BenchmarkSearchKept(b *testing.B) {
 	dir := os.Getenv("ESCUCHA_BENCH_REUSE")
 	if dir == "" {
 		b.Skip("ESCUCHA_BENCH_REUSE is unset: keep an index with BenchmarkVsPostgres (ESCUCHA_BENCH_KEEP=1)")
 	}
-	shards := filepath.Join(dir, "index-durable")
-	if _, err := os.Stat(shards); err != nil {
-		shards = filepath.Join(dir, "index-bulk")
-	}
+	shards := keptShards(dir)
 	ix, err := Open(Config{Dir: shards}, testLogger(b))
 	if err != nil {
 		b.Fatal(err)
@@ -123,10 +131,7 @@ func TestSearchKeptGolden(t *testing.T) {
 	if dir == "" || golden == "" {
 		t.Skip("ESCUCHA_BENCH_REUSE and ESCUCHA_GOLDEN unset")
 	}
-	shards := filepath.Join(dir, "index-durable")
-	if _, err := os.Stat(shards); err != nil {
-		shards = filepath.Join(dir, "index-bulk")
-	}
+	shards := keptShards(dir)
 	ix, err := Open(Config{Dir: shards}, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
