@@ -553,7 +553,7 @@ func (ix *Index) Write(ctx context.Context, docs []*escucha.Document) error {
 			continue
 		}
 		doc := *d
-		var sig []string
+		var sig []uint64
 		switch {
 		case doc.ClusterID != "":
 		case prev.present && prev.month != tombstones && prev.doc.ClusterID != "":

@@ -84,7 +84,12 @@ var benchWeekdays = []string{"lunes", "martes", "miércoles", "jueves", "viernes
 // genLongDoc is the i-th of n documents of the side-by-side corpus: genDoc's
 // document with text grown to ~2.4 KB, published in order over 2024 (as a live feed
 // or a reindex from the archive delivers them) with up to two days of jitter.
-func genLongDoc(i, n int) *escucha.Document {
+func genLongDoc(i, n int) *escucha.Document { return genLongDocOver(i, n, 365) }
+
+// genLongDocOver is genLongDoc with the n documents spread over days days instead
+// of a year: 250 000 over 91 days have the months and the density (documents per
+// day, per place) of 1M over a year, in a quarter of the time.
+func genLongDocOver(i, n, days int) *escucha.Document {
 	d := genDoc(i)
 	r := rand.New(rand.NewPCG(uint64(i), 7))
 	var b strings.Builder
@@ -107,7 +112,7 @@ func genLongDoc(i, n int) *escucha.Document {
 	}
 	d.Text = b.String()
 	year := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	step := 365 * 24 * time.Hour / time.Duration(n)
+	step := time.Duration(days) * 24 * time.Hour / time.Duration(n)
 	d.Published = year.Add(time.Duration(i)*step + time.Duration(r.IntN(48*60))*time.Minute)
 	return d
 }
