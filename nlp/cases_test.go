@@ -466,3 +466,124 @@ func TestTenthAuthorClasses(t *testing.T) {
 			want: []string{"violencia_intrafamiliar"}},
 	})
 }
+
+// TestTwelfthAuthorClasses: the error classes of the ninth quality round (the
+// twelfth author's set, dev parts 39–40; taxonomy 2026.11-11), each in sentences of
+// our own. "aside-*" and "no-then-statement" test code (gateAside, the full stop in
+// reaches); the others fail with the 2026.11-10 YAML.
+func TestTwelfthAuthorClasses(t *testing.T) {
+	paras := func(ps ...string) string { return strings.Join(ps, "\n\n") }
+	// an event story of 8 sentences: a killing, then an aside about another crime
+	aside := func(last string) string {
+		return paras(
+			"Un motorista de 29 años fue asesinado a balazos la tarde del lunes en la colonia Santa Fe, en Zacapa. Dos hombres en una motocicleta le dispararon al menos seis veces.",
+			"Los Bomberos Voluntarios confirmaron que ya no tenía signos vitales. El MP procesó la escena durante tres horas.",
+			"La familia dijo que el joven trabajaba como repartidor desde hacía dos años. No tenía problemas con nadie, según su madre.",
+			last,
+			"La Policía no reportó capturas. El cuerpo fue trasladado a la morgue del Inacif.")
+	}
+	runScopeCases(t, []scopeCase{
+		{name: "aside-topic-mention", title: "Matan a repartidor en Zacapa",
+			text: aside("El diputado del distrito dijo que el Congreso discute una reforma que endurece las penas por hurto."),
+			want: []string{"homicidio"}, absent: []string{"robo"}},
+		{name: "aside-story-reference-keeps", title: "Matan a repartidor en Zacapa",
+			text: aside("La Fiscalía de la Mujer informó que el caso de una joven hallada cerca del lugar se investiga como femicidio."),
+			want: []string{"homicidio", "femicidio"}},
+		{name: "aside-event-sentence-keeps", title: "Matan a repartidor en Zacapa",
+			text: aside("A pocas cuadras, dos hombres asaltaron una tienda de abarrotes."),
+			want: []string{"homicidio", "robo"}},
+		{name: "aside-topic-piece-keeps", title: "Homicidios bajan 12 % en Honduras según el Observatorio",
+			text: paras(
+				"El Observatorio de la Violencia informó que los homicidios bajaron 12 % entre enero y octubre. La tasa quedó en 24 por cada 100 mil habitantes.",
+				"Las organizaciones sociales piden cautela con las cifras. Dicen que el conteo oficial deja fuera varias muertes.",
+				"También advierten que las denuncias por desaparición de personas no han bajado en el mismo periodo.",
+				"El Observatorio publicará su informe anual en febrero. Las autoridades no comentaron los datos.",
+				"La Secretaría de Seguridad atribuye la baja a los operativos. Los alcaldes piden más patrullas."),
+			want: []string{"homicidio", "desaparicion"}},
+		{name: "no-then-statement", title: "",
+			text: `Leo "crimen pasional en Cobán" 😡 No. A Karla la mató su ex porque no aceptó que lo dejara. Eso se llama femicidio. #NadaJustifica`,
+			want: []string{"femicidio", "violencia_intrafamiliar"}},
+		{name: "protection-order-not-displacement", title: "Matan a mujer que había pedido protección en Limón",
+			text: "Una mujer murió tras ser atacada a machetazos por su pareja, según el OIJ. Días antes, el juzgado había ordenado al hombre salir de la vivienda y no acercarse a ella, por amenazas de muerte.",
+			want: []string{"homicidio"}, absent: []string{"desplazamiento_forzado"}},
+		{name: "whereabouts-of-a-suspect", title: "Buscan a hombre señalado de matar a su hermano en Jutiapa",
+			text: "Un hombre murió de una herida de arma blanca en su casa. La PNC pidió a quien tenga información sobre el paradero del sospechoso llamar al 110.",
+			want: []string{"homicidio"}, absent: []string{"desaparicion"}},
+		{name: "did-not-say-whether", title: "Man shot dead in Orange Walk",
+			text:   "A man was shot dead on Sunday night in Orange Walk Town. Police did not say whether the killing was linked to a gang.",
+			want:   []string{"homicidio"},
+			absent: []string{"crimen_organizado"}},
+		{name: "no-preciso-si", title: "Asesinan a joven en Ilopango",
+			text: "Un joven de 19 años fue asesinado a balazos en una cancha de Ilopango. La Policía no precisó si el ataque está relacionado con pandillas.",
+			want: []string{"homicidio"}, absent: []string{"crimen_organizado"}},
+		{name: "idea-is-not-a-finding", title: "Cuatro meses sin saber de Mayra, desaparecida en Escuintla",
+			text: "Mayra, de 17 años, desapareció en julio al salir de su casa y su familia activó la Alerta Isabel-Claudina. La idea de que la hayan engañado con una oferta de trabajo no deja dormir a su padre.",
+			want: []string{"desaparicion"}, absent: []string{"trata_personas"}},
+		{name: "headlines-kill-twice", title: "Opinión | Las notas que matan dos veces",
+			text:   "Cada vez que una nota culpa a la víctima, la vuelve a matar. Pedimos a las redacciones revisar sus palabras.",
+			absent: []string{"homicidio"}},
+		{name: "generic-killer-in-a-column", title: "Opinión | Lo que los titulares callan",
+			text:   "Cuando un hombre asesina a su pareja y el diario habla de celos, el lector recibe una excusa. Escribamos sin excusas.",
+			absent: []string{"homicidio"}},
+		{name: "what-the-law-calls-femicide", title: "Opinión | Palabras que importan",
+			text:   "Los medios deben nombrar lo que la ley llama femicidio. Así lo pide el colegio de periodistas.",
+			absent: []string{"femicidio"}},
+		{name: "counterattack-kills", title: "Comunicaciones gana el clásico",
+			text:   "Municipal dominó la primera hora, pero el contragolpe crema lo mató en el minuto 88. La afición celebró en el estadio.",
+			absent: []string{"homicidio"}},
+		{name: "drought-steals-competitiveness", title: "La sequía golpea al Canal",
+			text:   "Navieras dicen que la sequía le robó competitividad a la ruta este año. La autoridad prepara un nuevo embalse.",
+			absent: []string{"robo"}},
+		{name: "jealousy-blinded-him", title: "Mata a su esposa en San Juan Sacatepéquez",
+			text: "Una mujer murió apuñalada por su esposo en su vivienda. Un vecino dijo que los celos lo cegaron desde que ella consiguió trabajo.",
+			want: []string{"homicidio"}, framing: &[]string{escucha.FrameJustificacion}},
+		{name: "commission-against-sexual-exploitation", title: "Condenan a pareja por obligar a niños a mendigar",
+			text: "Un tribunal condenó a una pareja que obligaba a cuatro niños a pedir dinero en los semáforos. La Comisión contra la Explotación Sexual y Trata recordó que la línea 135 recibe denuncias.",
+			want: []string{"trata_personas"}, absent: []string{"violencia_sexual"}},
+	})
+}
+
+// TestFourteenthAuthorClasses: error classes of the fourteenth author's set (dev
+// parts 41–42, scraped-page style), tuned on after its blind score; each case is
+// our own sentence and fails with the taxonomy before these fixes.
+func TestFourteenthAuthorClasses(t *testing.T) {
+	runScopeCases(t, []scopeCase{
+		{name: "rescue-plan-is-not-ransom", title: "El río Naranjo se seca: vecinos piden un plan de rescate",
+			text:   "Los vecinos piden un plan de rescate para el río, que se seca cada verano. La municipalidad dice que no tiene fondos.",
+			absent: []string{"extorsion"}},
+		{name: "trata-de-conseguir", title: "Sequía deja sin cosecha a 300 familias",
+			text:   "La municipalidad trata de conseguir fondos para atender a las víctimas de la sequía. Las familias perdieron el maíz y el frijol.",
+			absent: []string{"trata_personas"}},
+		{name: "daylight-robbery", title: "Cane farmers reject the new price",
+			text:   "Farmers in Corozal said the price offered by the mill is daylight robbery. They want the government to step in before the harvest starts.",
+			absent: []string{"robo"}},
+		{name: "robbed-livelihood", title: "La laguna se secó y con ella la pesca",
+			text:   "Nos robaron el sustento, dice un pescador de 60 años. La laguna lleva dos años sin agua.",
+			absent: []string{"robo"}},
+		{name: "striker-sicario", title: "Xelajú golea a Mixco",
+			text:   "El delantero fue un sicario en el área y marcó dos goles en la segunda mitad.",
+			absent: []string{"homicidio"}},
+		{name: "budget-item-disappears", title: "Oposición denuncia recortes en el presupuesto",
+			text:   "Los vecinos de las aldeas reclaman porque la partida para caminos rurales desaparece del dictamen final.",
+			absent: []string{"desaparicion"}},
+		{name: "market-demand-for-security", title: "Empresa de ciberseguridad abre centro en Santa Tecla",
+			text:   "La demanda de servicios contra el ransomware crece 20 % al año, dijo el gerente de la empresa.",
+			absent: []string{"ciberdelito"}},
+		{name: "housing-rent", title: "Sube la renta de apartamentos en San Pedro Sula",
+			text:   "Pagar la renta se volvió una carga para las familias. Los inquilinos piden control de precios.",
+			absent: []string{"extorsion"}},
+		{name: "renta-demanded-with-an-amount", title: "Cierra otra pulpería en Comayagüela",
+			text: "A don Chepe le llegaron los mareros a pedirle 3 mil lempiras de renta cada mes y cerró su negocio.",
+			want: []string{"extorsion", "crimen_organizado"}},
+		{name: "borrowing-from-a-hijacked-account", title: "Alerta en Totonicapán por cuentas de WhatsApp robadas",
+			text:   "Le robaron la cuenta de WhatsApp a mi tía y ahora piden prestado pisto a sus amigos.",
+			want:   []string{"ciberdelito"},
+			absent: []string{"extorsion"}},
+		{name: "first-person-partner-violence", title: "",
+			text: "Durante tres años mi ex me revisaba el cel y me empujaba cuando le reclamaba. No es normal. Es violencia.",
+			want: []string{"violencia_intrafamiliar"}},
+		{name: "dragging-a-partner", title: "Capturan a hombre en Arraiján",
+			text: "Un hombre arrastró a su pareja del pelo frente a una tienda. La Policía lo capturó minutos después.",
+			want: []string{"violencia_intrafamiliar"}},
+	})
+}

@@ -131,6 +131,8 @@ var partRanges = []struct {
 	{"parts 33-34 (sixth, long)", 33, 34},
 	{"parts 35-36 (ninth)", 35, 36},
 	{"parts 37-38 (tenth)", 37, 38},
+	{"parts 39-40 (twelfth)", 39, 40},
+	{"parts 41-42 (fourteenth)", 41, 42},
 }
 
 // crossValidate trains a model on four fifths of docs (by id hash) and predicts

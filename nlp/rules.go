@@ -43,6 +43,7 @@ type compiled struct {
 	ctxAlone           float64 // 0: scoping off
 	scopeWindow        int
 	scopeMin           int
+	passingBelow       float64 // Cues.Scope.PassingBelow
 	paraWindow         int
 	window             int
 	kindWeight         map[string]float64
@@ -172,6 +173,10 @@ func compileTaxonomy(t *Taxonomy) (*compiled, error) {
 		c.ctxAlone = sc.ContextAlone
 	}
 	c.scopeWindow, c.scopeMin, c.paraWindow = sc.Window, sc.MinSentences, sc.ParagraphWindow
+	if sc.PassingBelow < 0 {
+		return nil, fmt.Errorf("cues.scope.passing_below: %v is negative", sc.PassingBelow)
+	}
+	c.passingBelow = sc.PassingBelow
 	for _, k := range sc.ContextKinds {
 		if !slices.Contains(evidenceKinds, k) || k == KindEvent || k == KindNegated {
 			return nil, fmt.Errorf("cues.scope.context_kinds: %q is not a context kind", k)
@@ -578,6 +583,8 @@ func (c *compiled) analyse(t *text, lang string) *analysis {
 	c.gate(a, ctxW, hypW)
 	if !leadEvidence && c.ctxAlone > 0 && !a.fiction && ns-b2i(t.titleN > 0) >= c.scopeMin {
 		c.gatePassing(a, catSent)
+	} else if leadEvidence && a.eventStory && c.passingBelow > 0 && c.ctxAlone > 0 && !a.fiction && ns-b2i(t.titleN > 0) >= c.scopeMin {
+		c.gateAside(a, catSent)
 	}
 	if (a.eventStory || a.fiction) && c.ctxAlone > 0 {
 		for fi := range a.frameRaw {
@@ -632,6 +639,31 @@ func (c *compiled) gatePassing(a *analysis, catSent []int) {
 	for ci, cs := range catSent {
 		if cs < 0 || a.gated[ci] || !c.ctxKind[kindIndex(a.sentKind[cs])] {
 			continue // no evidence, evidence in several sentences or in a sentence that reports, or gated already
+		}
+		a.raw[ci] *= c.ctxAlone
+		a.own[ci] *= c.ctxAlone
+		a.gated[ci] = true
+		for k := range a.kinds[ci] {
+			a.kinds[ci][k] *= c.ctxAlone
+		}
+	}
+}
+
+// gateAside scales down, in an event story whose lead names a crime, every
+// category the lead does not name whose evidence is one light mention (below
+// Cues.Scope.PassingBelow) in one later sentence that does not itself report an
+// event: its kind is not event (a topic aside: "la reforma también castiga las
+// estafas por redes", a commemoration's "mujeres asesinadas" in an alert story)
+// and it has neither an event marker nor a story reference ("el caso se investiga
+// como femicidio" in a round-up is one of the piece's events). The guide: "a
+// passing background mention does not count".
+func (c *compiled) gateAside(a *analysis, catSent []int) {
+	for ci, cs := range catSent {
+		if cs <= c.leadN || a.gated[ci] || a.raw[ci] >= c.passingBelow || a.sentKind[cs] == KindEvent {
+			continue // no evidence, several sentences, the lead, gated, heavy, or an event sentence
+		}
+		if a.sentenceHas(cs, c.eventMarker) || a.sentenceHas(cs, c.storyRef) {
+			continue // a secondary event of the piece
 		}
 		a.raw[ci] *= c.ctxAlone
 		a.own[ci] *= c.ctxAlone
@@ -894,10 +926,12 @@ func (c *compiled) negated(a *analysis, h hit) bool {
 }
 
 // reaches reports whether cue o, ending before h in sentence s, governs h: no
-// , ; : and no boundary word between them.
+// , ; : . ! ? and no boundary word between them. A full stop inside a sentence
+// follows an abbreviation, and "No." is one (número): "No. A Roxana la mató su ex"
+// is a "no" answered, then a statement, not a negated killing.
 func (c *compiled) reaches(a *analysis, s int, o, h hit) bool {
 	between := a.t.fold.Text[a.t.toks[o.last-1].end:a.t.toks[h.first].start]
-	if strings.ContainsAny(between, ",;:") {
+	if strings.ContainsAny(between, ",;:.!?") {
 		return false
 	}
 	for _, b := range a.sentHits(s) {

@@ -102,6 +102,12 @@ type Scope struct {
 	// them (a paragraph of a crawled page may be the whole article).
 	Window          int `yaml:"window"`
 	ParagraphWindow int `yaml:"paragraph_window"`
+	// PassingBelow: in a piece of at least MinSentences whose lead names a crime, a
+	// category the lead does not name, whose whole evidence sits in one later
+	// sentence without an event marker and weighs less than this, is a passing
+	// mention ("tras la masacre, varias familias abandonaron sus casas" at the end of
+	// a trial story) and keeps ContextAlone of its weight; 0 turns it off.
+	PassingBelow float64 `yaml:"passing_below"`
 }
 
 // CategoryDef is one category: its terms, figurative senses that cancel a term
