@@ -212,7 +212,9 @@ func (c *clusterer) assign(ctx context.Context, d *escucha.Document) (string, []
 	bestSim := 0.0
 	// A key holds every candidate in memory (up to ClusterMemory), in time
 	// order: read only those published within the window.
-	tn, w := unixNanos(t), int64(c.window)
+	// The bound keeps tn±w inside int64 (times are clamped to ±4.6e18 ns) for a
+	// window of any size.
+	tn, w := unixNanos(t), min(int64(c.window), 4_600_000_000_000_000_000)
 	for _, k := range keys {
 		ks := k.String()
 		if err := c.ensure(ctx, k, ks, t); err != nil {

@@ -2,8 +2,11 @@ package index
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"runtime"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -55,26 +58,62 @@ func (ix *Index) Compact(ctx context.Context, olderThan time.Time) ([]string, er
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	var merged []string
-	for _, name := range names {
-		if err := ctx.Err(); err != nil {
-			return merged, err
-		}
-		start := time.Now()
-		before, err := segmentCount(months[name])
-		if err != nil {
-			return merged, fmt.Errorf("compact month %s: %w", name, err)
-		}
-		if before <= 1 {
-			continue
-		}
-		if err := forceMerge(ctx, months[name]); err != nil {
-			return merged, fmt.Errorf("compact month %s: %w", name, err)
-		}
-		merged = append(merged, name)
-		ix.log.Info("month compacted", "month", name, "segments", before, "took", time.Since(start))
+	// Months are separate indexes and a merge runs on one core: merge up to
+	// GOMAXPROCS months at a time (at 1M documents, 12 months took 83 s one by one).
+	var (
+		mu     sync.Mutex
+		merged []string
+		errs   []error
+		wg     sync.WaitGroup
+	)
+	work := make(chan string)
+	for range min(runtime.GOMAXPROCS(0), len(names)) {
+		wg.Go(func() {
+			for name := range work {
+				done, err := ix.compactMonth(ctx, name, months[name])
+				mu.Lock()
+				if err != nil {
+					errs = append(errs, err)
+				} else if done {
+					merged = append(merged, name)
+				}
+				mu.Unlock()
+			}
+		})
 	}
-	return merged, nil
+	for _, name := range names {
+		mu.Lock()
+		failed := len(errs) > 0
+		mu.Unlock()
+		if failed || ctx.Err() != nil {
+			break
+		}
+		work <- name
+	}
+	close(work)
+	wg.Wait()
+	sort.Strings(merged)
+	if err := ctx.Err(); err != nil && len(errs) == 0 {
+		errs = append(errs, err)
+	}
+	return merged, errors.Join(errs...)
+}
+
+// compactMonth merges one month into a single segment; false if it had one.
+func (ix *Index) compactMonth(ctx context.Context, name string, s bleve.Index) (bool, error) {
+	start := time.Now()
+	before, err := segmentCount(s)
+	if err != nil {
+		return false, fmt.Errorf("compact month %s: %w", name, err)
+	}
+	if before <= 1 {
+		return false, nil
+	}
+	if err := forceMerge(ctx, s); err != nil {
+		return false, fmt.Errorf("compact month %s: %w", name, err)
+	}
+	ix.log.Info("month compacted", "month", name, "segments", before, "took", time.Since(start))
+	return true, nil
 }
 
 // CompactEvery is the live indexer's upkeep: it runs Compact at once and then

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"sort"
@@ -314,5 +316,53 @@ func TestCompactEveryMergesInTheBackground(t *testing.T) {
 	n, err := ix.DocCount()
 	if err != nil || n != 601 {
 		t.Errorf("documents after compaction: %d, %v; want 601", n, err)
+	}
+}
+
+// TestCompactCancelled: a cancelled Compact says so and leaves the months as
+// they were (searchable, segments unmerged); the next one merges them all, the
+// months in parallel.
+func TestCompactCancelled(t *testing.T) {
+	testMergePlan = map[string]any{"MaxSegmentsPerTier": 1000, "FloorSegmentSize": 1, "FloorSegmentFileSize": 0}
+	t.Cleanup(func() { testMergePlan = nil })
+	ix := MustOpen(t, "")
+	var docs []*escucha.Document
+	for i := range 900 {
+		docs = append(docs, genDoc(i))
+	}
+	for _, part := range [][]*escucha.Document{docs[:300], docs[300:600], docs[600:]} {
+		MustWrite(t, ix, part...)
+	}
+	before, err := ix.segments()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	cutoff := time.Date(2025, 2, 1, 0, 0, 0, 0, DefaultLocation)
+	if merged, err := ix.Compact(ctx, cutoff); !errors.Is(err, context.Canceled) || len(merged) > 0 {
+		t.Fatalf("cancelled Compact: merged %v, err %v; want none and context.Canceled", merged, err)
+	}
+	if after, _ := ix.segments(); !maps.Equal(after, before) {
+		t.Fatalf("cancelled Compact changed segments: %v → %v", before, after)
+	}
+	merged, err := ix.Compact(context.Background(), cutoff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.IsSorted(merged) || len(merged) != len(before) {
+		t.Fatalf("merged %v, want every month of %v, sorted", merged, before)
+	}
+	after, err := ix.segments()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for m, n := range after {
+		if n != 1 {
+			t.Errorf("month %s: %d segments after Compact", m, n)
+		}
+	}
+	if res := MustSearch(t, ix, escucha.SearchRequest{}); res.Total != 900 {
+		t.Fatalf("%d documents after Compact, want 900", res.Total)
 	}
 }
