@@ -6,7 +6,6 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -173,24 +172,7 @@ func TestPartsReport(t *testing.T) {
 	if !*flagParts {
 		t.Skip("run with -parts")
 	}
-	files, err := filepath.Glob(filepath.Join(*flagGold, "part-*.jsonl"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no parts under %s: %v", *flagGold, err)
-	}
-	byPart := map[int][]*escucha.Document{}
-	var all []*escucha.Document
-	for _, f := range files {
-		var n int
-		if _, err := fmt.Sscanf(filepath.Base(f), "part-%d.jsonl", &n); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		ds, err := ReadDocuments(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		byPart[n] = append(byPart[n], ds...)
-		all = append(all, ds...)
-	}
+	byPart, all := readParts(t, *flagGold)
 	rules := mustEnricher(t, Config{NoModel: true, NoGeo: true, TaxonomyPath: *flagTax})
 	model := mustEnricher(t, Config{NoGeo: true, TaxonomyPath: *flagTax})
 	index := func(ps []*escucha.Document) map[string]*escucha.Document {
