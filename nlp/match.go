@@ -17,17 +17,21 @@ import (
 //
 // Tokens are separated by spaces: "muerte* violenta* de ~2 mujer*|nina*".
 
+// tokSpec is one token of a pattern. The fields are in the order matchAt
+// reads them (gap, litMask, litGroups, preTrie or prefixes): the first 64
+// bytes hold all a scan reads; lits (read by the scan only for a word longer
+// than maxGroupedLit) come last.
 type tokSpec struct {
-	lits []string
+	gap     int    // > 0: this spec is a gap of 0..gap tokens
+	litMask uint64 // 1<<litKey of every lit: most words are none, without a lookup
 	// litGroups holds the lits of at most maxGroupedLit bytes in one string,
 	// grouped by length (ascending): a byte n, a byte k, then k lits of n
 	// bytes. isLit reads it front to back, comparing only words of w's
 	// length, without reading a slice of strings and each string's bytes.
 	litGroups string
-	litMask   uint64 // 1<<litKey of every lit: most words are none, without a lookup
-	prefixes  []string
 	preTrie   *byteTrie // prefixes as a trie, when there are many
-	gap       int       // > 0: this spec is a gap of 0..gap tokens
+	prefixes  []string
+	lits      []string
 }
 
 func (s *tokSpec) match(w string) bool {
@@ -330,10 +334,7 @@ type hit struct {
 // the scan in three dense arrays (refs, splits, cands), which must be called
 // after the last add and before a scan.
 type matcher struct {
-	pats []*pattern
-	// rest[id] is pats[id].specs[1:], what try matches after the trie walk: one
-	// slice header read from a dense table instead of a pattern struct
-	rest  [][]tokSpec
+	pats  []*pattern
 	nodes []trieNode
 	lists [][]cand // candidate lists of the nodes, as add builds them; lists[0] is empty
 	ids   map[string]int
@@ -342,9 +343,17 @@ type matcher struct {
 	refs   []listRef
 	splits [][37]span
 	cands  []cand
+	// restSpecs[restAt[id].off:][:restAt[id].n] is a copy of
+	// pats[id].specs[1:], what try matches after the trie walk: every
+	// pattern's rest in one array, in the order of the patterns' first
+	// candidate in lists (the patterns a word tries sit together), their
+	// litGroups cut from one string likewise, instead of a slice (and a
+	// string) per pattern reached through a 24-byte slice header.
+	restAt    []span
+	restSpecs []tokSpec
 }
 
-// span is the run cands[off : off+n] of matcher.cands.
+// span is the run [off, off+n) of one of matcher's arrays (cands, restSpecs).
 type span struct{ off, n uint32 }
 
 // listRef is a candidate list as the scan reads it: all its candidates, and
@@ -372,6 +381,7 @@ func (m *matcher) passes(c cand, nc int) bool {
 // list's candidates sit together and take half the bytes of separate slices
 // of the wider candidates of earlier versions.
 func (m *matcher) compile() {
+	m.compileRest()
 	m.refs = make([]listRef, len(m.lists))
 	m.splits = m.splits[:0]
 	m.cands = m.cands[:0]
@@ -395,6 +405,47 @@ func (m *matcher) compile() {
 			r.split = uint32(len(m.splits))
 		}
 		m.refs[li] = r
+	}
+}
+
+// compileRest lays out restAt and restSpecs.
+func (m *matcher) compileRest() {
+	n, nb := 0, 0
+	for _, p := range m.pats {
+		n += len(p.specs) - 1
+		for _, s := range p.specs[1:] {
+			nb += len(s.litGroups)
+		}
+	}
+	m.restAt = make([]span, len(m.pats))
+	m.restSpecs = make([]tokSpec, 0, n)
+	var b strings.Builder
+	b.Grow(nb)
+	placed := make([]bool, len(m.pats))
+	place := func(id int) {
+		if placed[id] {
+			return
+		}
+		placed[id] = true
+		rest := m.pats[id].specs[1:]
+		m.restAt[id] = span{off: uint32(len(m.restSpecs)), n: uint32(len(rest))}
+		for _, s := range rest {
+			b.WriteString(s.litGroups)
+		}
+		m.restSpecs = append(m.restSpecs, rest...)
+	}
+	for _, list := range m.lists {
+		for _, c := range list {
+			place(int(c.id))
+		}
+	}
+	for id := range m.pats { // patterns in no list: a first token the trie cannot hold
+		place(id)
+	}
+	groups, off := b.String(), 0
+	for i := range m.restSpecs {
+		s := &m.restSpecs[i]
+		s.litGroups, off = groups[off:off+len(s.litGroups)], off+len(s.litGroups)
 	}
 }
 
@@ -519,7 +570,6 @@ func (m *matcher) add(src string) (int, error) {
 		return 0, fmt.Errorf("pattern %q: more than %d distinct patterns: split the taxonomy", src, maxPatterns)
 	}
 	m.pats = append(m.pats, p)
-	m.rest = append(m.rest, p.specs[1:])
 	m.ids[key] = id
 	first := p.specs[0]
 	for _, l := range first.lits {
@@ -604,7 +654,7 @@ func b2u(b bool) uint32 {
 // scanWalks is scan where voc, when not nil, gives m.walk(toks[i].s) from the
 // word cache for the tokens it holds.
 func (m *matcher) scanWalks(toks []token, voc *docVocab, dst []hit) []hit {
-	if len(m.refs) != len(m.lists) {
+	if len(m.refs) != len(m.lists) || len(m.restAt) != len(m.pats) {
 		panic("nlp: matcher scanned without compile after its last add")
 	}
 	if dst == nil {
@@ -691,7 +741,7 @@ func (m *matcher) try(dst []hit, toks []token, k *tokKeys, li int32, i int) []hi
 				continue
 			}
 		}
-		if e := matchAt(toks, i+1, m.rest[id], toks[i].sent); e > i {
+		if e := matchAt(toks, i+1, m.restSpecs[m.restAt[id].off:][:m.restAt[id].n], toks[i].sent); e > i {
 			dst = append(dst, hit{pat: id, first: i, last: e})
 		}
 	}

@@ -2,6 +2,7 @@ package nlp
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -109,5 +110,38 @@ func TestIsLitGroups(t *testing.T) {
 		if got, want := s.isLit(w), slices.Contains(lits, w); got != want {
 			t.Errorf("isLit(%.20q… %d bytes) = %v, want %v", w, len(w), got, want)
 		}
+	}
+}
+
+// TestCompileRestEqualsSpecs: the scan's copy of every pattern's rest
+// (restSpecs, laid out by compile) holds the same specs as the pattern, and
+// the patterns' runs share no spec.
+func TestCompileRestEqualsSpecs(t *testing.T) {
+	e := mustEnricher(t, Config{})
+	ms := []*matcher{e.c.m}
+	for _, c := range e.campaigns {
+		ms = append(ms, c.phrases)
+	}
+	for mi, m := range ms {
+		owner := make([]int, len(m.restSpecs))
+		for id, p := range m.pats {
+			r := m.restAt[id]
+			got, want := m.restSpecs[r.off:][:r.n], p.specs[1:]
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("matcher %d, pattern %d %q: rest\n got %+v\nwant %+v", mi, id, p.src, got, want)
+			}
+			for k := range got {
+				if owner[int(r.off)+k] != 0 {
+					t.Fatalf("matcher %d: spec %d in patterns %d and %d", mi, int(r.off)+k, owner[int(r.off)+k]-1, id)
+				}
+				owner[int(r.off)+k] = id + 1
+			}
+		}
+		if i := slices.Index(owner, 0); i >= 0 {
+			t.Fatalf("matcher %d: spec %d in no pattern", mi, i)
+		}
+	}
+	if len(ms[0].restSpecs) < 1000 {
+		t.Fatalf("taxonomy matcher: %d rest specs, want the taxonomy's (thousands)", len(ms[0].restSpecs))
 	}
 }

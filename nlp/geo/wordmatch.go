@@ -37,15 +37,20 @@ type wmNode struct {
 // lookup hashes nothing and reads one slot, mostly, where a map[string]
 // hashed the key again and probed a group. Open addressing, linear probing,
 // at most half full; a slot with an empty key is free (no key is empty).
+// A slot is a wmNode in 32 bytes (two per cache line, none across two: the
+// table is a power of two of them), its rare tails kept aside.
 type wmTable struct {
 	slots []wmSlot
 	mask  uint32
+	tails [][]wmTail // a slot's tails are tails[slot.tails-1]
 }
 
 type wmSlot struct {
-	key string
-	h   uint32
-	wmNode
+	key   string
+	h     uint32
+	pat   int32  // wmNode.pat
+	tails uint32 // wmNode.tails is wmTable.tails[tails-1]; 0 none
+	more  bool   // wmNode.more
 }
 
 func newWMTable(nodes map[string]wmNode) wmTable {
@@ -60,22 +65,35 @@ func newWMTable(nodes map[string]wmNode) wmTable {
 		for t.slots[i].key != "" {
 			i = (i + 1) & t.mask
 		}
-		t.slots[i] = wmSlot{key: k, h: h, wmNode: nd}
+		sl := wmSlot{key: k, h: h, pat: nd.pat, more: nd.more}
+		if len(nd.tails) > 0 {
+			t.tails = append(t.tails, nd.tails)
+			sl.tails = uint32(len(t.tails))
+		}
+		t.slots[i] = sl
 	}
 	return t
 }
 
-// get returns the node of key, whose hash is h, or nil.
-func (t *wmTable) get(key string, h uint32) *wmNode {
+// get returns the slot of key, whose hash is h, or nil.
+func (t *wmTable) get(key string, h uint32) *wmSlot {
 	for i := h & t.mask; ; i = (i + 1) & t.mask {
 		sl := &t.slots[i]
 		if sl.key == "" {
 			return nil
 		}
 		if sl.h == h && sl.key == key {
-			return &sl.wmNode
+			return sl
 		}
 	}
+}
+
+// tailsOf returns the tails of slot sl.
+func (t *wmTable) tailsOf(sl *wmSlot) []wmTail {
+	if sl.tails == 0 {
+		return nil
+	}
+	return t.tails[sl.tails-1]
 }
 
 type wmTail struct {
@@ -206,7 +224,7 @@ func (m *wordMatcher) matchFrom(t string, s, e int, h uint32, f func(s, e, p int
 		if nd.pat >= 0 {
 			f(s, e, int(nd.pat))
 		}
-		for _, tl := range nd.tails {
+		for _, tl := range m.keys.tailsOf(nd) {
 			if strings.HasPrefix(t[e:], tl.suffix) {
 				te := e + len(tl.suffix)
 				if te >= n || !isWordByte(t[te]) {
