@@ -49,23 +49,22 @@ func caseKeys(d *escucha.Document) []caseKey {
 }
 
 // entry is a candidate in a key's list, with what the window and the comparison
-// read inline: the scan over a key touches one array and the signatures.
+// read inline: the scan over a key touches one array and the signatures. A
+// document under several keys has an entry in each, sharing its candidate.
 type entry struct {
-	ns  int64
-	sig []uint64
+	ns  int64    // c.t as Unix nanoseconds: the key's order, and its window
+	sig []uint64 // sorted distinct hashes of the terms of title and lead
 	c   *candidate
 }
 
 type candidate struct {
 	id, cluster string
 	t           time.Time
-	ns          int64    // t as Unix nanoseconds: the key's order, and its window
-	sig         []uint64 // sorted distinct hashes of the terms of title and lead
 	gone        bool
 }
 
-func newCandidate(id, cluster string, t time.Time, sig []uint64) *candidate {
-	return &candidate{id: id, cluster: cluster, t: t, ns: unixNanos(t), sig: sig}
+func newEntry(id, cluster string, t time.Time, sig []uint64) entry {
+	return entry{ns: unixNanos(t), sig: sig, c: &candidate{id: id, cluster: cluster, t: t}}
 }
 
 // unixNanos is t.UnixNano, clamped to years 1824–2115 (such dates are errors in
@@ -82,7 +81,7 @@ func unixNanos(t time.Time) int64 {
 }
 
 // loadFunc reads back candidates of a key published in [from, to).
-type loadFunc func(ctx context.Context, k caseKey, from, to time.Time) ([]*candidate, error)
+type loadFunc func(ctx context.Context, k caseKey, from, to time.Time) ([]entry, error)
 
 type clusterer struct {
 	window    time.Duration
@@ -124,16 +123,8 @@ const leadBytes = 320
 // distinct 64-bit hashes (two terms of one pair of documents share a hash with a
 // probability of about 1e-16).
 func (c *clusterer) signature(d *escucha.Document) []uint64 {
-	lead := d.Text
-	if len(lead) > leadBytes {
-		cut := leadBytes
-		for cut > 0 && lead[cut]&0xC0 == 0x80 {
-			cut--
-		}
-		lead = lead[:cut]
-	}
 	out := make([]uint64, 0, 64)
-	for _, s := range []string{d.Title, lead} {
+	for _, s := range []string{d.Title, leadOf(d.Text)} {
 		c.an.each([]byte(s), func(term []byte, _, _, _ int) {
 			if len(term) < 3 && !isDigits(term) {
 				return
@@ -143,6 +134,18 @@ func (c *clusterer) signature(d *escucha.Document) []uint64 {
 	}
 	slices.Sort(out)
 	return slices.Clip(slices.Compact(out))
+}
+
+// leadOf is the first leadBytes of text, cut at a character boundary.
+func leadOf(text string) string {
+	if len(text) <= leadBytes {
+		return text
+	}
+	cut := leadBytes
+	for cut > 0 && text[cut]&0xC0 == 0x80 {
+		cut--
+	}
+	return text[:cut]
 }
 
 func isDigits(s []byte) bool {
@@ -255,34 +258,34 @@ func (c *clusterer) ensure(ctx context.Context, k caseKey, ks string, t time.Tim
 		if c.loaded[lk] {
 			continue
 		}
-		cands, err := c.load(ctx, k, w, w.AddDate(0, 0, 7))
+		ents, err := c.load(ctx, k, w, w.AddDate(0, 0, 7))
 		if err != nil {
 			return fmt.Errorf("load case candidates: %w", err)
 		}
-		for _, cand := range cands {
-			if _, ok := c.byID[cand.id]; ok {
+		for _, e := range ents {
+			if _, ok := c.byID[e.c.id]; ok {
 				continue
 			}
-			c.add(ks, cand)
+			c.add(ks, e)
 		}
 		c.loaded[lk] = true
 	}
 	return nil
 }
 
-// add files cand under ks, after the candidates published before or with it
-// (at the end, when documents come in publication order).
-func (c *clusterer) add(ks string, cand *candidate) {
+// add files e under ks, after the candidates published before or with it (at
+// the end, when documents come in publication order).
+func (c *clusterer) add(ks string, e entry) {
 	list := c.byKey[ks]
 	i := len(list)
-	if i > 0 && list[i-1].ns > cand.ns {
-		i = sort.Search(len(list), func(j int) bool { return list[j].ns > cand.ns })
+	if i > 0 && list[i-1].ns > e.ns {
+		i = sort.Search(len(list), func(j int) bool { return list[j].ns > e.ns })
 	}
-	c.byKey[ks] = slices.Insert(list, i, entry{ns: cand.ns, sig: cand.sig, c: cand})
-	c.byID[cand.id] = cand
+	c.byKey[ks] = slices.Insert(list, i, e)
+	c.byID[e.c.id] = e.c
 	c.n++
-	if cand.t.After(c.maxT) {
-		c.maxT = cand.t
+	if e.c.t.After(c.maxT) {
+		c.maxT = e.c.t
 	}
 }
 
@@ -298,9 +301,9 @@ func (c *clusterer) observe(d *escucha.Document, sig []uint64) {
 	if sig == nil {
 		sig = c.signature(d)
 	}
-	cand := newCandidate(d.ID, d.ClusterID, t, sig)
+	e := newEntry(d.ID, d.ClusterID, t, sig)
 	for _, k := range keys {
-		c.add(k.String(), cand)
+		c.add(k.String(), e)
 	}
 	if c.n > c.max {
 		c.evict()
@@ -352,7 +355,7 @@ func (c *clusterer) evict() {
 
 // loadCandidates reads back the documents of a place and category published in
 // [from, to), for clustering after a restart.
-func (ix *Index) loadCandidates(ctx context.Context, k caseKey, from, to time.Time) ([]*candidate, error) {
+func (ix *Index) loadCandidates(ctx context.Context, k caseKey, from, to time.Time) ([]entry, error) {
 	alias, _, _, err := ix.view(from, to)
 	if err != nil {
 		return nil, err
@@ -371,7 +374,7 @@ func (ix *Index) loadCandidates(ctx context.Context, k caseKey, from, to time.Ti
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*candidate, 0, len(res.Hits))
+	out := make([]entry, 0, len(res.Hits))
 	for _, h := range res.Hits {
 		country, _ := h.Fields[escucha.FacetCountry].(string)
 		admin2, _ := h.Fields[escucha.FacetAdmin2].(string)
@@ -385,7 +388,7 @@ func (ix *Index) loadCandidates(ctx context.Context, k caseKey, from, to time.Ti
 		if cluster == "" {
 			cluster = h.ID
 		}
-		out = append(out, newCandidate(h.ID, cluster, d.Published, ix.clus.signature(&d)))
+		out = append(out, newEntry(h.ID, cluster, d.Published, ix.clus.signature(&d)))
 	}
 	return out, nil
 }

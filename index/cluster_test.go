@@ -123,17 +123,9 @@ func TestUnixNanos(t *testing.T) {
 // refSignature is the clustering signature as sorted distinct terms (the
 // reference for the hashed signature).
 func refSignature(an *termStream, d *escucha.Document) []string {
-	lead := d.Text
-	if len(lead) > leadBytes {
-		cut := leadBytes
-		for cut > 0 && lead[cut]&0xC0 == 0x80 {
-			cut--
-		}
-		lead = lead[:cut]
-	}
 	seen := map[string]bool{}
 	var out []string
-	for _, s := range []string{d.Title, lead} {
+	for _, s := range []string{d.Title, leadOf(d.Text)} {
 		an.each([]byte(s), func(term []byte, _, _, _ int) {
 			if len(term) < 3 && !isDigits(term) || seen[string(term)] {
 				return
@@ -246,16 +238,16 @@ func TestClustererKeepsTimeOrder(t *testing.T) {
 		if i%5 == 0 {
 			ts = base.Add(time.Duration(i) * time.Hour / 10) // mostly in order, as feeds are
 		}
-		c.add("k", newCandidate(fmt.Sprintf("d%03d", i), "", ts, nil))
+		c.add("k", newEntry(fmt.Sprintf("d%03d", i), "", ts, nil))
 	}
 	list := c.byKey["k"]
 	if len(list) != 500 {
 		t.Fatalf("%d candidates, want 500", len(list))
 	}
 	for i := 1; i < len(list); i++ {
-		a, b := list[i-1].c, list[i].c
-		if a.ns > b.ns || a.ns == b.ns && a.id > b.id {
-			t.Fatalf("candidate %d (%s at %v) before %d (%s at %v)", i-1, a.id, a.t, i, b.id, b.t)
+		a, b := list[i-1], list[i]
+		if a.ns > b.ns || a.ns == b.ns && a.c.id > b.c.id {
+			t.Fatalf("candidate %d (%s at %v) before %d (%s at %v)", i-1, a.c.id, a.c.t, i, b.c.id, b.c.t)
 		}
 	}
 }

@@ -16,22 +16,30 @@ import (
 	"github.com/infosegura/escucha"
 )
 
+// segmentedIndex is a new index holding n generated documents written in
+// writes equal Writes: one segment per month per Write, which scorch's
+// background merger leaves alone (its budget would count any segment under
+// FloorSegmentSize as that size and merge the small ones first).
+func segmentedIndex(t *testing.T, n, writes int) *Index {
+	t.Helper()
+	testMergePlan = map[string]any{"MaxSegmentsPerTier": 1000, "FloorSegmentSize": 1, "FloorSegmentFileSize": 0}
+	t.Cleanup(func() { testMergePlan = nil })
+	ix := MustOpen(t, "")
+	docs := make([]*escucha.Document, n)
+	for i := range docs {
+		docs[i] = genDoc(i)
+	}
+	for w := range writes {
+		MustWrite(t, ix, docs[w*n/writes:(w+1)*n/writes]...)
+	}
+	return ix
+}
+
 // TestCompactMergesClosedMonths: months wholly before the cutoff end with one
 // segment each, the open month keeps its segments, and every answer (totals,
 // ids, order, scores, facets, cursors) is the same before and after.
 func TestCompactMergesClosedMonths(t *testing.T) {
-	// Keep scorch's background merger from merging the small segments first
-	// (its budget counts any segment under FloorSegmentSize as that size).
-	testMergePlan = map[string]any{"MaxSegmentsPerTier": 1000, "FloorSegmentSize": 1, "FloorSegmentFileSize": 0}
-	t.Cleanup(func() { testMergePlan = nil })
-	ix := MustOpen(t, "")
-	var docs []*escucha.Document
-	for i := range 1500 {
-		docs = append(docs, genDoc(i))
-	}
-	for _, part := range [][]*escucha.Document{docs[:500], docs[500:1000], docs[1000:]} {
-		MustWrite(t, ix, part...) // one segment per month per Write
-	}
+	ix := segmentedIndex(t, 1500, 3)
 	before, err := ix.segments()
 	if err != nil {
 		t.Fatal(err)
@@ -276,15 +284,7 @@ func BenchmarkSearchKeptLatency(b *testing.B) {
 // TestCompactEveryMergesInTheBackground: the live indexer's upkeep merges a
 // closed month while documents keep arriving, and stops with its context.
 func TestCompactEveryMergesInTheBackground(t *testing.T) {
-	testMergePlan = map[string]any{"MaxSegmentsPerTier": 1000, "FloorSegmentSize": 1, "FloorSegmentFileSize": 0}
-	t.Cleanup(func() { testMergePlan = nil })
-	ix := MustOpen(t, "")
-	var docs []*escucha.Document
-	for i := range 600 {
-		docs = append(docs, genDoc(i))
-	}
-	MustWrite(t, ix, docs[:300]...)
-	MustWrite(t, ix, docs[300:]...)
+	ix := segmentedIndex(t, 600, 2)
 	before, err := ix.segments()
 	if err != nil {
 		t.Fatal(err)
@@ -323,16 +323,7 @@ func TestCompactEveryMergesInTheBackground(t *testing.T) {
 // they were (searchable, segments unmerged); the next one merges them all, the
 // months in parallel.
 func TestCompactCancelled(t *testing.T) {
-	testMergePlan = map[string]any{"MaxSegmentsPerTier": 1000, "FloorSegmentSize": 1, "FloorSegmentFileSize": 0}
-	t.Cleanup(func() { testMergePlan = nil })
-	ix := MustOpen(t, "")
-	var docs []*escucha.Document
-	for i := range 900 {
-		docs = append(docs, genDoc(i))
-	}
-	for _, part := range [][]*escucha.Document{docs[:300], docs[300:600], docs[600:]} {
-		MustWrite(t, ix, part...)
-	}
+	ix := segmentedIndex(t, 900, 3)
 	before, err := ix.segments()
 	if err != nil {
 		t.Fatal(err)

@@ -154,17 +154,24 @@ func crossValidate(tb testing.TB, docs []*escucha.Document) map[string]*escucha.
 				trainSet = append(trainSet, d)
 			}
 		}
-		m, err := rules.Train(trainSet, TrainOptions{Version: "cv"})
-		if err != nil {
-			tb.Fatal(err)
-		}
-		e := mustEnricher(tb, Config{NoModel: true, NoGeo: true, TaxonomyPath: *flagTax})
-		e.model, e.fast = m, newFastModel(m, e.c)
+		e := trainedOn(tb, rules, trainSet, TrainOptions{Version: "cv"})
 		for i, p := range enrichAll(tb, e, test) {
 			pred[test[i].ID] = p
 		}
 	}
 	return pred
+}
+
+// trainedOn is an enricher (no geotagging) whose model rules trained on docs.
+func trainedOn(tb testing.TB, rules *Enricher, docs []*escucha.Document, o TrainOptions) *Enricher {
+	tb.Helper()
+	m, err := rules.Train(docs, o)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	e := mustEnricher(tb, Config{NoModel: true, NoGeo: true, TaxonomyPath: *flagTax})
+	e.model, e.fast = m, newFastModel(m, e.c)
+	return e
 }
 
 // TestPartsReport prints the numbers of docs/nlp.md's tables per author (-parts).

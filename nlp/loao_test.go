@@ -97,13 +97,8 @@ func TestLOAOReport(t *testing.T) {
 				trainSet = append(trainSet, g...)
 			}
 		}
-		m, err := rules.Train(trainSet, TrainOptions{}) // escucha train's defaults
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("%s: model on %d documents of the other authors", partRanges[gi].name, m.Docs)
-		e := mustEnricher(t, Config{NoModel: true, NoGeo: true, TaxonomyPath: *flagTax})
-		e.model, e.fast = m, newFastModel(m, e.c)
+		e := trainedOn(t, rules, trainSet, TrainOptions{}) // escucha train's defaults
+		t.Logf("%s: model on %d documents of the other authors", partRanges[gi].name, e.model.Docs)
 		for si, b := range grid {
 			ee := e
 			if b == rulesAlone {

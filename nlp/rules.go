@@ -581,10 +581,13 @@ func (c *compiled) analyse(t *text, lang string) *analysis {
 	a.gated = zeroed(bufs.gated, len(c.cats))
 	bufs.gated = a.gated
 	c.gate(a, ctxW, hypW)
-	if !leadEvidence && c.ctxAlone > 0 && !a.fiction && ns-b2i(t.titleN > 0) >= c.scopeMin {
-		c.gatePassing(a, catSent)
-	} else if leadEvidence && a.eventStory && c.passingBelow > 0 && c.ctxAlone > 0 && !a.fiction && ns-b2i(t.titleN > 0) >= c.scopeMin {
-		c.gateAside(a, catSent)
+	if c.ctxAlone > 0 && !a.fiction && ns-b2i(t.titleN > 0) >= c.scopeMin {
+		switch {
+		case !leadEvidence:
+			c.gatePassing(a, catSent)
+		case a.eventStory && c.passingBelow > 0:
+			c.gateAside(a, catSent)
+		}
 	}
 	if (a.eventStory || a.fiction) && c.ctxAlone > 0 {
 		for fi := range a.frameRaw {
@@ -640,12 +643,7 @@ func (c *compiled) gatePassing(a *analysis, catSent []int) {
 		if cs < 0 || a.gated[ci] || !c.ctxKind[kindIndex(a.sentKind[cs])] {
 			continue // no evidence, evidence in several sentences or in a sentence that reports, or gated already
 		}
-		a.raw[ci] *= c.ctxAlone
-		a.own[ci] *= c.ctxAlone
-		a.gated[ci] = true
-		for k := range a.kinds[ci] {
-			a.kinds[ci][k] *= c.ctxAlone
-		}
+		c.gateMention(a, ci)
 	}
 }
 
@@ -665,12 +663,19 @@ func (c *compiled) gateAside(a *analysis, catSent []int) {
 		if a.sentenceHas(cs, c.eventMarker) || a.sentenceHas(cs, c.storyRef) {
 			continue // a secondary event of the piece
 		}
-		a.raw[ci] *= c.ctxAlone
-		a.own[ci] *= c.ctxAlone
-		a.gated[ci] = true
-		for k := range a.kinds[ci] {
-			a.kinds[ci][k] *= c.ctxAlone
-		}
+		c.gateMention(a, ci)
+	}
+}
+
+// gateMention scales category ci's evidence (raw, own and by kind) down to
+// Cues.Scope's context_alone share and marks it gated, for gatePassing and
+// gateAside.
+func (c *compiled) gateMention(a *analysis, ci int) {
+	a.raw[ci] *= c.ctxAlone
+	a.own[ci] *= c.ctxAlone
+	a.gated[ci] = true
+	for k := range a.kinds[ci] {
+		a.kinds[ci][k] *= c.ctxAlone
 	}
 }
 
